@@ -1,0 +1,167 @@
+"""The pure-ASGI adapter: ``app.add_middleware(ConsentMiddleware, secret_key="...")``.
+
+A thin translation of ASGI into calls on :class:`~consentkit.engine.Engine`; every
+decision is the engine's. Per-request state lives in a :class:`_Responder` built for the
+request, never on the middleware.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+
+from .engine import Engine, Exchange, ResponsePlan
+from .http import RequestInfo
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from .endpoint import Route
+
+
+class ConsentMiddleware:
+    """Holds back non-essential cookies and trackers until the visitor consents.
+
+    Takes the options of :class:`~consentkit.settings.Settings` as keyword arguments;
+    a bad one raises :class:`~consentkit.errors.ConfigError` here, at start-up.
+    """
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.engine = Engine(Settings(**options))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self.app(scope, self._lifespan_receive(receive), send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _lifespan_receive(self, receive: Receive) -> Receive:
+        engine = self.engine
+
+        async def wrapped() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                engine.startup()
+            elif message["type"] == "lifespan.shutdown":
+                await anyio.to_thread.run_sync(engine.shutdown)
+            return message
+
+        return wrapped
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = RequestInfo(
+            scope["method"],
+            scope["path"],
+            scope["headers"],
+            scope.get("query_string", b""),
+            scope.get("client"),
+            scope.get("scheme", "http"),
+            scope.get("root_path", ""),
+        )
+        exchange = self.engine.begin(request)
+        state = scope.get("state")
+        if state is None:
+            scope["state"] = state = {}
+        state["consent"] = exchange.consent
+        route = exchange.intercept()
+        if route is not None:
+            await _answer(exchange, route, receive, send)
+            return
+        responder = _Responder(exchange, send)
+        try:
+            await self.app(scope, receive, responder.send)
+        finally:
+            exchange.finish(responder.status if responder.started else 500, responder.sent)
+
+
+async def _answer(exchange: Exchange, route: Route, receive: Receive, send: Send) -> None:
+    body = b""
+    if route.needs_body:
+        body = await _read_body(receive, route.max_body)
+    if route.blocking:
+        reply = await anyio.to_thread.run_sync(route.respond, body)
+    else:
+        reply = route.respond(body)
+    await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+    payload = b"" if exchange.request.method == "HEAD" else reply.body
+    await send({"type": "http.response.body", "body": payload})
+    exchange.finish(reply.status, len(payload))
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    """Read the request body, stopping once it is longer than ``limit``."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit or not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+class _Responder:
+    """Wraps ``send`` for one response: applies the engine's plan to it."""
+
+    __slots__ = ("exchange", "held", "plan", "send_next", "sent", "started", "status")
+
+    def __init__(self, exchange: Exchange, send: Send) -> None:
+        self.exchange = exchange
+        self.send_next = send
+        self.plan: ResponsePlan | None = None
+        self.held: Message | None = None
+        self.started = False
+        self.status = 500
+        self.sent = 0
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            self.started = True
+            self.status = message["status"]
+            plan = self.exchange.response(self.status, list(message.get("headers", ())))
+            if plan.body_filter is not None:
+                # Hold the start until the first body chunk: with the whole body at hand
+                # the Content-Length can be exact, otherwise the body is streamed.
+                self.plan, self.held = plan, message
+                return
+            if plan.changed:
+                message = {**message, "headers": plan.headers}
+            await self.send_next(message)
+        elif kind == "http.response.body" and self.plan is not None:
+            await self._filtered(message)
+        else:
+            if kind == "http.response.body":
+                self.sent += len(message.get("body", b""))
+            elif self.held is not None:
+                # pathsend and other extensions: the body is not ours to rewrite, so the
+                # app's own start goes out unchanged.
+                start, self.held, self.plan = self.held, None, None
+                await self.send_next(start)
+            await self.send_next(message)
+
+    async def _filtered(self, message: Message) -> None:
+        assert self.plan is not None and self.plan.body_filter is not None
+        body_filter = self.plan.body_filter
+        more = message.get("more_body", False)
+        out = body_filter.feed(message.get("body", b""))
+        if not more:
+            out += body_filter.close()
+        if self.held is not None:
+            headers = self.plan.headers
+            if not more:
+                headers = [*headers, (b"content-length", str(len(out)).encode())]
+            await self.send_next({**self.held, "headers": headers})
+            self.held = None
+        self.sent += len(out)
+        await self.send_next({"type": "http.response.body", "body": out, "more_body": more})

@@ -1,0 +1,184 @@
+"""Routes the engine answers itself: the consent endpoint, static assets, gated routes.
+
+``GET {prefix}/consent`` answers the visitor's state as JSON. ``POST {prefix}/consent``
+with ``{"categories": [...], "lang": "en"}`` records a choice: it stores a receipt (when a
+store is configured), sets the signed consent cookie and expires the cookies of the
+categories that are no longer granted. An empty list withdraws everything optional.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .consent import Consent
+from .consent_cookie import new_consent_id
+from .errors import ConsentRequestError
+from .http import Headers, Reply, parse_media_type
+
+if TYPE_CHECKING:
+    from .engine import Engine, Exchange
+
+logger = logging.getLogger("consentkit")
+
+MAX_BODY = 4096
+_ALLOWED_KEYS = frozenset({"categories", "lang"})
+
+
+class Route(Protocol):
+    """A request the engine answers without the app."""
+
+    needs_body: bool
+    max_body: int
+    blocking: bool  # may do I/O: an async adapter runs respond() in a worker thread
+
+    def respond(self, body: bytes) -> Reply: ...
+
+
+class FixedRoute:
+    needs_body = False
+    max_body = 0
+    blocking = False
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+
+    def respond(self, body: bytes) -> Reply:
+        return self.reply
+
+
+def route_for(exchange: Exchange, path: str) -> Route | None:
+    engine = exchange.engine
+    prefix = engine.settings.prefix
+    if path != prefix and not path.startswith(prefix + "/"):
+        return None
+    if path == engine.endpoint_path:
+        return ConsentEndpoint(exchange)
+    if path.startswith(engine.static_prefix):
+        return FixedRoute(engine.static.serve(exchange.request, path))
+    return FixedRoute(Reply.json(404, {"error": "not_found", "message": f"no route {path}"}))
+
+
+class ConsentEndpoint:
+    max_body = MAX_BODY
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        method = exchange.request.method
+        self.needs_body = method == "POST"
+        self.blocking = method == "POST" and exchange.engine.receipts is not None
+
+    def respond(self, body: bytes) -> Reply:
+        method = self.exchange.request.method
+        try:
+            if method in ("GET", "HEAD"):
+                return Reply.json(200, self.exchange.consent.to_json())
+            if method == "POST":
+                return self._record(body)
+            raise ConsentRequestError(405, "method_not_allowed", "use GET or POST")
+        except ConsentRequestError as exc:
+            extra: Headers = [(b"allow", b"GET, HEAD, POST")] if exc.status == 405 else []
+            return Reply.json(exc.status, {"error": exc.code, "message": exc.message}, extra)
+
+    def _record(self, body: bytes) -> Reply:
+        exchange, engine = self.exchange, self.exchange.engine
+        request, before = exchange.request, exchange.consent
+        check_same_origin(request)
+        media, _ = parse_media_type(request.header_str(b"content-type") or "")
+        if media != "application/json":
+            raise ConsentRequestError(415, "unsupported_media_type",
+                                      "send the choice as Content-Type: application/json")
+        if len(body) > MAX_BODY:
+            raise ConsentRequestError(413, "body_too_large",
+                                      f"the body must be at most {MAX_BODY} bytes")
+        chosen, lang = parse_choice(body, engine)
+        granted = frozenset(chosen) | engine.required_categories
+        if before.gpc:
+            from .engine import GPC_REFUSES
+
+            granted = granted - {GPC_REFUSES}
+        refused = engine.known_categories - granted
+        consent_id = before.id or new_consent_id()
+        after = Consent(granted, True, consent_id, engine.policy.version, None,
+                        before.regime, before.gpc, before.region, refused)
+        if engine.receipts is not None and not self._store_receipt(after, lang):
+            return Reply.json(503, {"error": "storage_unavailable",
+                                    "message": "the choice could not be recorded; try again"})
+        cookie = consent_cookie_header(engine, granted, consent_id)
+        cleanup = engine.cleanup_headers(request, after)
+        reply = Reply.json(200, after.to_json(), [(b"set-cookie", cookie), *cleanup])
+        return reply
+
+    def _store_receipt(self, after: Consent, lang: str | None) -> bool:
+        from .receipts.build import build_receipt
+
+        engine = self.exchange.engine
+        try:
+            receipt = build_receipt(
+                engine.settings, self.exchange.request, after.categories, after.refused,
+                after.id or "", after.regime, after.region, after.gpc, lang,
+            )
+            engine.receipts.save(receipt)
+        except Exception:  # any storage failure: ask again rather than lose the proof
+            logger.exception("consent receipt could not be stored")
+            return False
+        return True
+
+
+def parse_choice(body: bytes, engine: Engine) -> tuple[list[str], str | None]:
+    """Validate ``{"categories": [...], "lang": "xx"}``; raises ConsentRequestError(400)."""
+    try:
+        data: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ConsentRequestError(400, "malformed_json", "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ConsentRequestError(400, "invalid_choice", "send a JSON object")
+    extra = set(data) - _ALLOWED_KEYS
+    if extra:
+        raise ConsentRequestError(400, "invalid_choice", f"unknown keys: {sorted(extra)}")
+    categories = data.get("categories")
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise ConsentRequestError(400, "invalid_choice",
+                                  '"categories" must be a list of category names')
+    unknown = sorted(set(categories) - engine.known_categories)
+    if unknown:
+        raise ConsentRequestError(400, "unknown_category",
+                                  f"unknown categories {unknown}; known: "
+                                  f"{sorted(engine.known_categories)}")
+    lang = data.get("lang")
+    if lang is not None and (not isinstance(lang, str) or len(lang) > 35):
+        raise ConsentRequestError(400, "invalid_choice", '"lang" must be a language tag')
+    return categories, lang
+
+
+def check_same_origin(request: Any) -> None:
+    """Refuse cross-site POSTs: a foreign ``Origin`` or ``Sec-Fetch-Site: cross-site``."""
+    if request.header(b"sec-fetch-site") == b"cross-site":
+        raise ConsentRequestError(403, "cross_site", "cross-site requests cannot record consent")
+    origin = request.header_str(b"origin")
+    if origin is None:
+        return
+    netloc = origin.split("://", 1)[1] if "://" in origin else ""
+    if not netloc or netloc.lower() != request.host.lower():
+        raise ConsentRequestError(403, "cross_site",
+                                  "the Origin of this request is not this site")
+
+
+def consent_cookie_header(engine: Engine, categories: frozenset[str], consent_id: str) -> bytes:
+    """The ``Set-Cookie`` value of the signed consent cookie."""
+    settings = engine.settings
+    optional = sorted(categories - engine.required_categories)  # required ones are implied
+    value = engine.codec.encode(engine.policy.version, optional, consent_id)
+    parts = [
+        f"{settings.cookie_name}={value}",
+        f"Max-Age={engine.policy.consent_lifetime_days * 86_400}",
+        "Path=/",
+        "SameSite=Lax",
+        "HttpOnly",
+    ]
+    if settings.cookie_domain:
+        parts.append(f"Domain={settings.cookie_domain}")
+    if settings.cookie_secure:
+        parts.append("Secure")
+    return "; ".join(parts).encode("latin-1")

@@ -1,0 +1,275 @@
+"""The sans-IO engine: given a request and a response, decide what goes out.
+
+Adapters (``asgi.py``, ``wsgi.py``) translate their protocol into calls on
+:class:`Engine` and :class:`Exchange`; no decision is made in an adapter. See
+``docs/ARCHITECTURE.md`` for the call sequence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .classify import Classifier
+from .consent import Consent
+from .consent_cookie import ConsentCodec
+from .http import Headers, Reply, RequestInfo, expire_cookie, parse_cookie_header
+from .policy import NECESSARY, CollectionRoute
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .endpoint import Route
+
+logger = logging.getLogger("consentkit")
+
+GPC_REFUSES = "marketing"
+_NO_BODY_STATUSES = frozenset({204, 304})
+
+
+class BodyFilter(Protocol):
+    """Rewrites a response body that arrives in pieces."""
+
+    def feed(self, chunk: bytes) -> bytes: ...
+
+    def close(self) -> bytes: ...
+
+
+@dataclass(slots=True)
+class ResponsePlan:
+    """What the adapter sends instead of the app's response start."""
+
+    status: int
+    headers: Headers
+    body_filter: BodyFilter | None = None
+    changed: bool = False
+
+
+class Engine:
+    """Built once per middleware instance from validated :class:`Settings`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.policy = policy = settings.resolved_policy
+        self.classifier = Classifier(policy, consent_cookie=settings.cookie_name)
+        self.codec = ConsentCodec(settings.secret_keys, policy.consent_lifetime_days * 86_400)
+        self.known_categories = frozenset(policy.category_names)
+        self.required_categories = policy.required_categories | {NECESSARY}
+        self.endpoint_path = settings.prefix + "/consent"
+        self.static_prefix = settings.prefix + "/static/"
+        self._cookie_marker = settings.cookie_name.encode("latin-1") + b"="
+        self._collection_routes: dict[str, CollectionRoute] = {
+            route.path: route for route in policy.collection_routes
+        }
+        self._default_consents: dict[tuple[str, str | None, bool], Consent] = {}
+        self._started = False
+
+        from .static_files import StaticFiles
+
+        self.static = StaticFiles(self.static_prefix)
+        # Hooks, each built by the part that owns it (see docs/ARCHITECTURE.md).
+        self.html: Any = None  # consentkit.html.HtmlResponder
+        self.access_log: Any = None  # consentkit.accesslog.AccessLog
+        self.regions: Any = None  # consentkit.regions.RegionResolver
+        self.receipts: Any = None  # consentkit.receipts.ReceiptStore
+        self.discovery: Any = None  # consentkit.discovery.UnknownCookies
+
+    # -- lifespan ------------------------------------------------------------------------
+
+    def startup(self) -> None:
+        """Start background work (the access-log writer). Safe to call more than once."""
+        if self._started:
+            return
+        self._started = True
+        if self.access_log is not None:
+            self.access_log.start()
+
+    def shutdown(self) -> None:
+        """Flush and close everything opened at start-up."""
+        for part in (self.access_log, self.receipts, self.regions):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
+        self._started = False
+
+    # -- requests ------------------------------------------------------------------------
+
+    def begin(self, request: RequestInfo) -> Exchange:
+        if not self._started:
+            self.startup()
+        return Exchange(self, request, self.consent_for(request))
+
+    def consent_for(self, request: RequestInfo) -> Consent:
+        """The consent in force for this request: the visitor's cookie, else the default
+        of the regime where they are. Never raises."""
+        if self.regions is not None:
+            regime, region = self.regions.resolve(request)
+        else:
+            regime, region = self.settings.default_regime, None
+        gpc = self.settings.honour_gpc and request.header(b"sec-gpc") == b"1"
+        raw = self._consent_cookie_value(request)
+        if raw is not None:
+            record = self.codec.decode(raw, self.policy.version, self.known_categories)
+            if record is not None:
+                granted = record.categories | self.required_categories
+                if gpc:
+                    granted = granted - {GPC_REFUSES}
+                return Consent(
+                    frozenset(granted), True, record.id, record.version, record.issued_at,
+                    regime, gpc, region, self.known_categories - granted,
+                )
+        return self.default_consent(regime, region, gpc)
+
+    def default_consent(self, regime: str, region: str | None, gpc: bool) -> Consent:
+        key = (regime, region, gpc)
+        found = self._default_consents.get(key)
+        if found is None:
+            if regime == "opt-in":
+                granted = frozenset(self.required_categories)
+            else:
+                granted = self.known_categories
+            if gpc:
+                granted = granted - {GPC_REFUSES}
+            found = Consent(granted, regime=regime, gpc=gpc, region=region,
+                            refused=self.known_categories - granted)
+            if len(self._default_consents) < 1024:
+                self._default_consents[key] = found
+        return found
+
+    def _consent_cookie_value(self, request: RequestInfo) -> str | None:
+        for key, value in request.headers:
+            if key == b"cookie" and self._cookie_marker in value:
+                return parse_cookie_header(value.decode("latin-1")).get(
+                    self.settings.cookie_name
+                )
+        return None
+
+    def collection_route(self, path: str) -> CollectionRoute | None:
+        return self._collection_routes.get(path) if self._collection_routes else None
+
+    # -- cookies -------------------------------------------------------------------------
+
+    def cookie_allowed(self, name: str, consent: Consent) -> bool:
+        """May a cookie of this name reach a visitor with this consent?"""
+        found = self.classifier.cookie(name)
+        if found.category is None:
+            if self.discovery is not None:
+                self.discovery.note(name)
+            return self.policy.unknown_cookies == "allow"
+        return found.category in consent.categories
+
+    def cleanup_headers(
+        self, request: RequestInfo, consent: Consent, skip: Iterable[str] = ()
+    ) -> Headers:
+        """``Set-Cookie`` headers that expire the request's cookies of refused categories."""
+        if not any(key == b"cookie" for key, _ in request.headers):
+            return []
+        skipped = set(skip)
+        out: Headers = []
+        for name in request.cookies:
+            if name in skipped or name == self.settings.cookie_name:
+                continue
+            found = self.classifier.cookie(name)
+            if found.category is None or found.category in consent.categories:
+                continue
+            rule = self.classifier.cookie_rule(name)
+            path = rule.path if rule else "/"
+            domains: list[str | None] = [None]
+            if rule is not None and rule.domain:
+                domains.append(rule.domain)
+            domains += parent_domains(request.host)
+            for domain in dict.fromkeys(domains):
+                out.append((b"set-cookie", expire_cookie(name, path, domain)))
+        return out
+
+
+def parent_domains(host_header: str) -> list[str | None]:
+    """``www.shop.example.com`` -> ``[shop.example.com, example.com]`` plus the host
+    itself as a Domain cookie; nothing for IP addresses and single-label hosts."""
+    host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else ""
+    labels = host.lower().strip(".").split(".")
+    if len(labels) < 2 or labels[-1].isdigit():
+        return []
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+class Exchange:
+    """One request and its response. Never stored on the middleware."""
+
+    __slots__ = ("consent", "engine", "request", "started")
+
+    def __init__(self, engine: Engine, request: RequestInfo, consent: Consent) -> None:
+        self.engine = engine
+        self.request = request
+        self.consent = consent
+        self.started = time.perf_counter()
+
+    def intercept(self) -> Route | None:
+        """A route the engine answers itself, or ``None`` when the app should answer."""
+        engine, path = self.engine, self.request.path
+        if path.startswith(engine.settings.prefix):
+            from .endpoint import route_for
+
+            return route_for(self, path)
+        collection = engine.collection_route(path)
+        if collection is not None and self.request.method in collection.methods:
+            if collection.category not in self.consent.categories:
+                from .endpoint import FixedRoute
+
+                return FixedRoute(Reply(204, [(b"cache-control", b"no-store")]))
+        return None
+
+    def response(self, status: int, headers: Headers) -> ResponsePlan:
+        """Judge the app's response start: drop Set-Cookie of refused categories, expire
+        refused cookies the browser still has, and plan the HTML rewrite."""
+        engine, consent = self.engine, self.consent
+        plan = ResponsePlan(status, headers)
+        if any(key == b"set-cookie" for key, _ in headers):
+            kept: Headers = []
+            for key, value in headers:
+                if key == b"set-cookie":
+                    name = _set_cookie_name(value)
+                    if not (_is_deletion(value) or engine.cookie_allowed(name, consent)):
+                        logger.debug("held back Set-Cookie %s", name)
+                        continue
+                kept.append((key, value))
+            plan.headers, plan.changed = kept, len(kept) != len(headers)
+        cleanup = engine.cleanup_headers(self.request, consent)
+        if cleanup:
+            plan.headers = [*plan.headers, *cleanup]
+            plan.changed = True
+        if (
+            engine.html is not None
+            and status not in _NO_BODY_STATUSES
+            and status >= 200
+            and self.request.method != "HEAD"
+        ):
+            new_headers, body_filter = engine.html.plan(
+                self.request, consent, status, plan.headers
+            )
+            if body_filter is not None or new_headers is not plan.headers:
+                plan.headers, plan.body_filter, plan.changed = new_headers, body_filter, True
+        return plan
+
+    def finish(self, status: int, response_bytes: int) -> None:
+        """Called once after the last byte (or the failure) of the response."""
+        log = self.engine.access_log
+        if log is not None:
+            log.record(self.request, self.consent, status, response_bytes,
+                       time.perf_counter() - self.started)
+
+
+def _set_cookie_name(value: bytes) -> str:
+    end = value.find(b"=")
+    return value[:end].strip().decode("latin-1") if end > 0 else ""
+
+
+_DELETION = re.compile(rb"(?i);\s*(max-age\s*=\s*(0+|-\d+)\s*(;|$)|expires\s*=\s*thu, 01 jan 1970)")
+
+
+def _is_deletion(value: bytes) -> bool:
+    """A Set-Cookie that removes a cookie is always let through."""
+    return _DELETION.search(value) is not None
