@@ -1,0 +1,127 @@
+"""``AccessLog``: the engine's access-log hook. ``record()`` runs on the request's path
+and only queues a few references; everything else happens on the writer thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..consent import Consent
+from ..http import RequestInfo
+from .iptrunc import check_prefixes
+from .line import Captured, LineBuilder
+from .retention import today_utc
+from .sinks import DailyFileSink, Sink, make_sink
+from .writer import BackgroundWriter
+
+if TYPE_CHECKING:
+    from ..geo import CountryLookup
+    from ..settings import Settings
+
+logger = logging.getLogger("consentkit.accesslog")
+
+
+class AccessLog:
+    """One JSON line per request, written off the request's path.
+
+    Built once from :class:`~consentkit.settings.Settings` (``access_log`` must not be
+    ``None``); raises :class:`~consentkit.errors.ConfigError` for a bad sink, prefix or
+    GeoIP database. ``country_lookup`` lets the engine share one
+    :class:`~consentkit.geo.CountryLookup`; it is then not closed here.
+    """
+
+    def __init__(
+        self, settings: Settings, *, country_lookup: CountryLookup | None = None
+    ) -> None:
+        check_prefixes(settings.ip_prefix_v4, settings.ip_prefix_v6)
+        self.settings = settings
+        self.sink: Sink = make_sink(settings)
+        self._owns_geo = country_lookup is None
+        if country_lookup is None and (settings.geoip_database or settings.country_headers):
+            from ..geo import CountryLookup
+
+            country_lookup = CountryLookup(settings)
+        self.geo = country_lookup
+        self.builder = LineBuilder(settings, country_lookup)
+        self.lines_failed = 0
+        self._purged_on: date | None = None
+        self.writer: BackgroundWriter[Captured] = BackgroundWriter(
+            self._write_batch, self._write_drop_report, settings.access_log_queue_size,
+            on_idle=self._enforce_retention,
+        )
+
+    # -- the request's path --------------------------------------------------------------
+
+    def record(
+        self,
+        request: RequestInfo,
+        consent: Consent | None,
+        status: int,
+        response_bytes: int,
+        duration_s: float,
+    ) -> None:
+        """Queue one request's line. Never blocks, never raises for a request's data."""
+        writer = self.writer
+        if not writer.running:
+            self.start()
+        writer.put(Captured(time.time(), request.method, request.path, request.query_string,
+                            request.client, request.headers, consent, status,
+                            response_bytes, duration_s))
+
+    # -- lifespan ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the writer thread (and reopen the database after :meth:`close`)."""
+        if self.geo is not None and self._owns_geo:
+            self.geo.open()
+        self.writer.start()
+
+    def close(self) -> None:
+        """Write every queued line, stop the writer, close the file and the database."""
+        self.writer.close()
+        self.sink.close()
+        if self.geo is not None and self._owns_geo:
+            self.geo.close()
+
+    @property
+    def dropped_total(self) -> int:
+        """Lines dropped because the queue was full, since start-up."""
+        return self.writer.dropped_total
+
+    # -- the writer thread ---------------------------------------------------------------
+
+    def _write_batch(self, batch: Sequence[Captured]) -> None:
+        build, day_of = self.builder.build, self.builder.day_of
+        day: date | None = None
+        lines: list[str] = []
+        for entry in batch:
+            try:
+                line = build(entry)
+                line_day = day_of(entry.at - entry.duration_s)
+            except Exception:  # one odd request must not cost the others their lines
+                self.lines_failed += 1
+                continue
+            if line_day != day and lines:
+                assert day is not None
+                self.sink.write(day, lines)
+                lines = []
+            day = line_day
+            lines.append(line)
+        if lines and day is not None:
+            self.sink.write(day, lines)
+
+    def _write_drop_report(self, dropped: int) -> None:
+        now = time.time()
+        self.sink.write(self.builder.day_of(now), [self.builder.drop_report(now, dropped)])
+        logger.warning("access log queue was full: %d lines dropped", dropped)
+
+    def _enforce_retention(self) -> None:
+        if not isinstance(self.sink, DailyFileSink):
+            return
+        today = today_utc()
+        if today != self._purged_on:
+            self._purged_on = today
+            self.sink.enforce_retention()

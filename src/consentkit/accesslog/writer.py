@@ -1,0 +1,128 @@
+"""A background thread fed by a bounded queue, so that the request's path only appends.
+
+:meth:`BackgroundWriter.put` never blocks and never raises: when the queue is full the
+item is dropped and counted. The thread handles items in batches; when it has caught up
+(the queue is empty) it reports how many were dropped since the last report. :meth:`close`
+hands everything queued to the handler before it returns. The thread is not a daemon, but
+it also stops, after draining, when the main thread has finished, so a forgotten
+``close()`` neither loses lines nor keeps the process alive.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+logger = logging.getLogger("consentkit.accesslog")
+
+Item = TypeVar("Item")
+
+BATCH_SIZE = 512
+IDLE_WAIT_S = 0.05
+CLOSE_TIMEOUT_S = 30.0
+
+
+class BackgroundWriter(Generic[Item]):
+    def __init__(
+        self,
+        handle: Callable[[list[Item]], None],
+        report_dropped: Callable[[int], None],
+        capacity: int,
+        *,
+        on_idle: Callable[[], None] | None = None,
+        name: str = "consentkit-access-log",
+    ) -> None:
+        self.capacity = capacity
+        self._handle = handle
+        self._report_dropped = report_dropped
+        self._on_idle = on_idle
+        self._name = name
+        self._items: deque[Item] = deque()
+        self._dropped = 0
+        self._dropped_total = 0
+        self._drop_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def dropped_total(self) -> int:
+        """Items dropped because the queue was full, since construction."""
+        return self._dropped_total
+
+    def put(self, item: Item) -> None:
+        """Queue ``item``; drop and count it when the queue is full. O(1), never blocks."""
+        items = self._items
+        if len(items) >= self.capacity:
+            with self._drop_lock:
+                self._dropped += 1
+                self._dropped_total += 1
+            return
+        items.append(item)
+
+    def start(self) -> None:
+        with self._start_lock:
+            if self._thread is not None:
+                return
+            self._stopping.clear()
+            thread = threading.Thread(target=self._run, name=self._name, daemon=False)
+            self._thread = thread
+            thread.start()
+
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+        """Write everything queued, then stop the thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is None:
+            self._drain()  # never started: still hand over what was queued
+            return
+        self._stopping.set()
+        self._wake.set()
+        thread.join(timeout)
+        if thread.is_alive():
+            logger.warning("access log writer did not finish within %.0f s", timeout)
+
+    def _run(self) -> None:
+        main = threading.main_thread()
+        while True:
+            stopping = self._stopping.is_set() or not main.is_alive()
+            self._drain()
+            if stopping:
+                return
+            if self._on_idle is not None:
+                self._safely(self._on_idle)
+            self._wake.wait(IDLE_WAIT_S)
+            self._wake.clear()
+
+    def _drain(self) -> None:
+        items = self._items
+        pop = items.popleft
+        while items:
+            batch: list[Item] = []
+            try:
+                for _ in range(BATCH_SIZE):
+                    batch.append(pop())
+            except IndexError:
+                pass
+            self._safely(self._handle, batch)
+        with self._drop_lock:
+            dropped, self._dropped = self._dropped, 0
+        if dropped:
+            self._safely(self._report_dropped, dropped)
+
+    @staticmethod
+    def _safely(function: Callable[..., None], *args: object) -> None:
+        try:
+            function(*args)
+        except Exception as exc:  # a full disk must not kill the thread
+            # The type and the OS's reason only: a message could quote a request's data.
+            reason = exc.strerror if isinstance(exc, OSError) else None
+            logger.warning("access log writer failed: %s %s", type(exc).__name__, reason or "")
