@@ -14,6 +14,7 @@ from .errors import ConfigError
 # One module per subcommand, in the order `consentkit --help` lists them.
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "consentkit.cli_classify",
+    "consentkit.cli_logs",
 )
 
 
