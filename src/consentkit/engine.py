@@ -73,6 +73,10 @@ class Engine:
         # Hooks, each built by the part that owns it (see docs/ARCHITECTURE.md).
         self.html: Any = None  # consentkit.html.HtmlResponder
         self.access_log: Any = None  # consentkit.accesslog.AccessLog
+        if settings.access_log is not None:
+            from .accesslog import AccessLog
+
+            self.access_log = AccessLog(settings)
         self.regions: Any = None  # consentkit.regions.RegionResolver
         self.receipts: Any = None  # consentkit.receipts.ReceiptStore
         self.discovery: Any = None  # consentkit.discovery.UnknownCookies
