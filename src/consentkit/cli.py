@@ -15,6 +15,8 @@ from .errors import ConfigError
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "consentkit.cli_classify",
     "consentkit.cli_logs",
+    "consentkit.cli_scan",
+    "consentkit.cli_declaration",
 )
 
 
