@@ -85,13 +85,12 @@ async def _answer(exchange: Exchange, route: Route, receive: Receive, send: Send
     if route.needs_body:
         body = await _read_body(receive, route.max_body)
     if route.blocking:
-        reply = await anyio.to_thread.run_sync(route.respond, body)
+        reply = await anyio.to_thread.run_sync(exchange.answer, route, body)
     else:
-        reply = route.respond(body)
+        reply = exchange.answer(route, body)
     await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
-    payload = b"" if exchange.request.method == "HEAD" else reply.body
-    await send({"type": "http.response.body", "body": payload})
-    exchange.finish(reply.status, len(payload))
+    await send({"type": "http.response.body", "body": reply.body})
+    exchange.finish(reply.status, len(reply.body))
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -145,22 +144,20 @@ class _Responder:
                 self.sent += len(message.get("body", b""))
             elif self.held is not None:
                 # pathsend and other extensions: the body is not ours to rewrite, so the
-                # app's own start goes out unchanged.
+                # start goes out judged without the rewrite.
                 start, self.held, self.plan = self.held, None, None
-                await self.send_next(start)
+                plan = self.exchange.response(
+                    self.status, list(start.get("headers", ())), rewrite_body=False
+                )
+                await self.send_next({**start, "headers": plan.headers})
             await self.send_next(message)
 
     async def _filtered(self, message: Message) -> None:
-        assert self.plan is not None and self.plan.body_filter is not None
-        body_filter = self.plan.body_filter
+        assert self.plan is not None
         more = message.get("more_body", False)
-        out = body_filter.feed(message.get("body", b""))
-        if not more:
-            out += body_filter.close()
+        out = self.plan.rewrite(message.get("body", b""), last=not more)
         if self.held is not None:
-            headers = self.plan.headers
-            if not more:
-                headers = [*headers, (b"content-length", str(len(out)).encode())]
+            headers = self.plan.headers if more else self.plan.headers_with_length(len(out))
             await self.send_next({**self.held, "headers": headers})
             self.held = None
         self.sent += len(out)

@@ -47,6 +47,16 @@ class ResponsePlan:
     body_filter: BodyFilter | None = None
     changed: bool = False
 
+    def rewrite(self, chunk: bytes, last: bool) -> bytes:
+        """One body chunk through the body filter; ``last`` flushes and closes it."""
+        assert self.body_filter is not None
+        out = self.body_filter.feed(chunk)
+        return out + self.body_filter.close() if last else out
+
+    def headers_with_length(self, length: int) -> Headers:
+        """The headers for a rewritten body whose whole length is known."""
+        return [*self.headers, (b"content-length", str(length).encode())]
+
 
 class Engine:
     """Built once per middleware instance from validated :class:`Settings`."""
@@ -77,8 +87,11 @@ class Engine:
             from .accesslog import AccessLog
 
             self.access_log = AccessLog(settings)
-        self.regions: Any = None  # consentkit.regions.RegionResolver
-        self.receipts: Any = None  # consentkit.receipts.ReceiptStore
+        from .receipts import open_store
+        from .regions import RegionResolver
+
+        self.regions: Any = RegionResolver(settings)  # consentkit.regions.RegionResolver
+        self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
         self.discovery: Any = None  # consentkit.discovery.UnknownCookies
 
     # -- lifespan ------------------------------------------------------------------------
@@ -113,8 +126,16 @@ class Engine:
             regime, region = self.regions.resolve(request)
         else:
             regime, region = self.settings.default_regime, None
-        gpc = self.settings.honour_gpc and request.header(b"sec-gpc") == b"1"
-        raw = self._consent_cookie_value(request)
+        raw: str | None = None
+        gpc = False
+        for key, value in request.headers:
+            if key == b"cookie":
+                if self._cookie_marker in value:
+                    raw = parse_cookie_header(value.decode("latin-1")).get(
+                        self.settings.cookie_name
+                    )
+            elif key == b"sec-gpc":
+                gpc = value.strip() == b"1" and self.settings.honour_gpc
         if raw is not None:
             record = self.codec.decode(raw, self.policy.version, self.known_categories)
             if record is not None:
@@ -143,14 +164,6 @@ class Engine:
                 self._default_consents[key] = found
         return found
 
-    def _consent_cookie_value(self, request: RequestInfo) -> str | None:
-        for key, value in request.headers:
-            if key == b"cookie" and self._cookie_marker in value:
-                return parse_cookie_header(value.decode("latin-1")).get(
-                    self.settings.cookie_name
-                )
-        return None
-
     def collection_route(self, path: str) -> CollectionRoute | None:
         return self._collection_routes.get(path) if self._collection_routes else None
 
@@ -169,8 +182,6 @@ class Engine:
         self, request: RequestInfo, consent: Consent, skip: Iterable[str] = ()
     ) -> Headers:
         """``Set-Cookie`` headers that expire the request's cookies of refused categories."""
-        if not any(key == b"cookie" for key, _ in request.headers):
-            return []
         skipped = set(skip)
         out: Headers = []
         for name in request.cookies:
@@ -226,27 +237,36 @@ class Exchange:
                 return FixedRoute(Reply(204, [(b"cache-control", b"no-store")]))
         return None
 
-    def response(self, status: int, headers: Headers) -> ResponsePlan:
+    def answer(self, route: Route, body: bytes) -> Reply:
+        """The reply of a route the engine answers itself (no body for HEAD)."""
+        reply = route.respond(body)
+        if self.request.method == "HEAD" and reply.body:
+            reply = Reply(reply.status, reply.headers)
+        return reply
+
+    def response(
+        self, status: int, headers: Headers, rewrite_body: bool = True
+    ) -> ResponsePlan:
         """Judge the app's response start: drop Set-Cookie of refused categories, expire
-        refused cookies the browser still has, and plan the HTML rewrite."""
+        refused cookies the browser still has, and plan the HTML rewrite (unless the body
+        is not the adapter's to rewrite: a file sent by the server, ASGI pathsend)."""
         engine, consent = self.engine, self.consent
         plan = ResponsePlan(status, headers)
-        if any(key == b"set-cookie" for key, _ in headers):
-            kept: Headers = []
-            for key, value in headers:
-                if key == b"set-cookie":
-                    name = _set_cookie_name(value)
-                    if not (_is_deletion(value) or engine.cookie_allowed(name, consent)):
-                        logger.debug("held back Set-Cookie %s", name)
-                        continue
-                kept.append((key, value))
-            plan.headers, plan.changed = kept, len(kept) != len(headers)
-        cleanup = engine.cleanup_headers(self.request, consent)
-        if cleanup:
-            plan.headers = [*plan.headers, *cleanup]
-            plan.changed = True
+        for key, _ in headers:
+            if key == b"set-cookie":
+                plan.headers = self._judge_set_cookies(headers)
+                plan.changed = plan.headers is not headers
+                break
+        for key, _ in self.request.headers:
+            if key == b"cookie":
+                cleanup = engine.cleanup_headers(self.request, consent)
+                if cleanup:
+                    plan.headers = [*plan.headers, *cleanup]
+                    plan.changed = True
+                break
         if (
             engine.html is not None
+            and rewrite_body
             and status not in _NO_BODY_STATUSES
             and status >= 200
             and self.request.method != "HEAD"
@@ -257,6 +277,22 @@ class Exchange:
             if body_filter is not None or new_headers is not plan.headers:
                 plan.headers, plan.body_filter, plan.changed = new_headers, body_filter, True
         return plan
+
+    def _judge_set_cookies(self, headers: Headers) -> Headers:
+        """The headers without the Set-Cookie of refused categories (the same list object
+        when nothing is refused)."""
+        engine, consent = self.engine, self.consent
+        refused: list[int] = []
+        for index, (key, value) in enumerate(headers):
+            if key == b"set-cookie":
+                name = _set_cookie_name(value)
+                if not (engine.cookie_allowed(name, consent) or _is_deletion(value)):
+                    logger.debug("held back Set-Cookie %s", name)
+                    refused.append(index)
+        if not refused:
+            return headers
+        dropped = set(refused)
+        return [item for index, item in enumerate(headers) if index not in dropped]
 
     def finish(self, status: int, response_bytes: int) -> None:
         """Called once after the last byte (or the failure) of the response."""

@@ -1,0 +1,129 @@
+"""Per-request overhead of ConsentMiddleware, as a ratio against the bare app.
+
+Run from the project's root: ``python benchmarks/bench_overhead.py``. Prints one JSON
+object per line:
+
+- ``asgi_overhead_ratio``: a Starlette JSON endpoint that sets one cookie, called through
+  ASGI directly (no server, no client), time with ConsentMiddleware / time without;
+- ``asgi_session_middleware_ratio``: the same for Starlette's own SessionMiddleware,
+  measured in the same run, as the yardstick.
+
+Each figure is the median of several rounds of interleaved timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from starlette.applications import Starlette  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
+from starlette.middleware.sessions import SessionMiddleware  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+
+from consentkit import ConsentMiddleware  # noqa: E402
+
+ROUNDS = 9
+CALLS = 2_000
+SECRET = "benchmark-secret-key"
+
+
+async def endpoint(request: Request) -> JSONResponse:
+    response = JSONResponse({"ok": True, "items": [1, 2, 3]})
+    response.set_cookie("session_hint", "abc123", httponly=True)
+    return response
+
+
+def make_app(middleware: list[Middleware]) -> Starlette:
+    return Starlette(routes=[Route("/api", endpoint)], middleware=middleware)
+
+
+SCOPE: dict[str, Any] = {
+    "type": "http",
+    "asgi": {"version": "3.0"},
+    "http_version": "1.1",
+    "method": "GET",
+    "scheme": "http",
+    "path": "/api",
+    "raw_path": b"/api",
+    "root_path": "",
+    "query_string": b"",
+    "headers": [
+        (b"host", b"shop.example"),
+        (b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"),
+        (b"accept", b"application/json"),
+    ],
+    "client": ("203.0.113.9", 51000),
+    "server": ("127.0.0.1", 8000),
+}
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send(message: dict[str, Any]) -> None:
+    return None
+
+
+def timer(app: Callable[..., Coroutine[Any, Any, None]]) -> Callable[[], float]:
+    async def run() -> float:
+        start = time.perf_counter()
+        for _ in range(CALLS):
+            await app(dict(SCOPE), _receive, _send)
+        return (time.perf_counter() - start) / CALLS
+
+    return lambda: asyncio.run(run())
+
+
+def ratios(apps: dict[str, Any]) -> dict[str, float]:
+    """Interleave the apps round by round so drift hits all alike; median per app."""
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    timers = {name: timer(app) for name, app in apps.items()}
+    for name in timers:  # warm-up
+        timers[name]()
+    for _ in range(ROUNDS):
+        for name, run in timers.items():
+            samples[name].append(run())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    apps = {
+        "plain": make_app([]),
+        "consentkit": make_app([Middleware(ConsentMiddleware, secret_key=SECRET)]),
+        "session": make_app([Middleware(SessionMiddleware, secret_key=SECRET)]),
+    }
+    times = ratios(apps)
+    base = times["plain"]
+    common = {"plain_us": round(base * 1e6, 2), "rounds": ROUNDS, "calls_per_round": CALLS}
+    print(json.dumps({
+        "bench": "asgi_overhead_ratio",
+        "value": round(times["consentkit"] / base, 3),
+        "unit": "ratio",
+        "with_consentkit_us": round(times["consentkit"] * 1e6, 2),
+        "session_middleware_ratio": round(times["session"] / base, 3),
+        "target": 1.10,
+        **common,
+    }))
+    print(json.dumps({
+        "bench": "asgi_session_middleware_ratio",
+        "value": round(times["session"] / base, 3),
+        "unit": "ratio",
+        "with_session_us": round(times["session"] * 1e6, 2),
+        **common,
+    }))
+
+
+if __name__ == "__main__":
+    main()
