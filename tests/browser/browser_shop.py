@@ -1,0 +1,205 @@
+"""A small shop served through ConsentMiddleware for the browser tests.
+
+The page is written the way a site writes it: plain tracker tags (Google tag, Meta pixel,
+a YouTube embed) and a first-party script that injects more trackers after ``load``. The
+middleware holds them back, injects the banner, and answers the consent endpoint.
+
+Until the HTML layer (``consentkit.html``) is wired into the engine, :func:`hand_inject`
+writes the config block and the held-back markup exactly as docs/ARCHITECTURE.md fixes them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from consentkit import ConsentMiddleware, CookieRule, Policy, TrackerRule
+from consentkit.consent import Consent
+from consentkit.policy import DEFAULT_CATEGORIES
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+SECRET = "browser-test-secret-0123456789"
+
+POLICY = Policy(
+    categories=DEFAULT_CATEGORIES,
+    cookies=(
+        CookieRule("analytics", name="_ga", vendor="Google Analytics",
+                   purpose="Distinguishes visitors.", lifetime="2 years"),
+        CookieRule("analytics", prefix="_ga_", vendor="Google Analytics",
+                   purpose="Keeps the session state.", lifetime="2 years"),
+        CookieRule("analytics", pattern=r"_pk_id\..*", vendor="Matomo",
+                   purpose="Visitor id.", lifetime="13 months"),
+        CookieRule("marketing", name="_fbp", vendor="Meta", purpose="Ad delivery.",
+                   lifetime="3 months"),
+        CookieRule("preferences", name="ui_theme", purpose="Light or dark theme.",
+                   lifetime="1 year"),
+    ),
+    trackers=(
+        TrackerRule("www.googletagmanager.com", "analytics", "script", vendor="Google tag"),
+        TrackerRule("www.google-analytics.com", "analytics", "beacon",
+                    vendor="Google Analytics"),
+        TrackerRule("connect.facebook.net", "marketing", "script", vendor="Meta"),
+        TrackerRule("www.facebook.com", "marketing", "pixel", path="/tr", vendor="Meta"),
+        TrackerRule("www.youtube-nocookie.com", "marketing", "iframe", vendor="YouTube"),
+    ),
+    privacy_url="/privacy",
+)
+
+TRACKER_HOSTS = tuple(rule.host for rule in POLICY.trackers)
+
+GTAG = '<script async src="https://www.googletagmanager.com/gtag/js?id=G-ONE"></script>'
+GTAG_CONFIG = ("<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push("
+               "arguments);}gtag('js',new Date());gtag('config','G-ONE');"
+               "(window.__ran=window.__ran||[]).push('gtag-config');</script>")
+FBEVENTS = '<script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+PIXEL = '<img src="https://www.facebook.com/tr?id=1&amp;ev=PageView" width="1" height="1" alt="">'
+VIDEO = ('<iframe width="560" height="315" title="How the kettle works" '
+         'src="https://www.youtube-nocookie.com/embed/kettle"></iframe>')
+
+# (the tag as written, its category, the tag as the HTML layer holds it back)
+HELD: tuple[tuple[str, str, str], ...] = (
+    (GTAG, "analytics", '<script async type="text/plain" data-consentkit="analytics" '
+     'data-consentkit-src="https://www.googletagmanager.com/gtag/js?id=G-ONE"></script>'),
+    (GTAG_CONFIG, "analytics", GTAG_CONFIG.replace(
+        "<script>", '<script type="text/plain" data-consentkit="analytics">')),
+    (FBEVENTS, "marketing", '<script type="text/plain" data-consentkit="marketing" '
+     'data-consentkit-src="https://connect.facebook.net/en_US/fbevents.js"></script>'),
+    (PIXEL, "marketing", '<img data-consentkit="marketing" data-consentkit-src='
+     '"https://www.facebook.com/tr?id=1&amp;ev=PageView" width="1" height="1" alt="">'),
+    (VIDEO, "marketing", '<iframe width="560" height="315" title="How the kettle works" '
+     'data-consentkit="marketing" data-consentkit-vendor="YouTube" data-consentkit-src='
+     '"https://www.youtube-nocookie.com/embed/kettle"></iframe>'),
+)
+
+# Runs after load, like a tag manager would: every kind of late tracker, plus first-party
+# work that must keep working.
+APP_JS = """
+window.addEventListener('load', function () {
+  setTimeout(function () {
+    var s = document.createElement('script');
+    s.src = 'https://connect.facebook.net/signals/late.js';
+    document.head.appendChild(s);
+    var t = document.createElement('script');
+    t.setAttribute('src', 'https://www.googletagmanager.com/gtm.js?id=GTM-LATE');
+    document.body.appendChild(t);
+    new Image().src = 'https://www.facebook.com/tr?id=1&ev=Late';
+    navigator.sendBeacon('https://www.google-analytics.com/g/collect?v=2&beacon=1', 'x');
+    fetch('https://www.google-analytics.com/g/collect?v=2&fetch=1', {method: 'POST'})
+      .catch(function () {});
+    var x = new XMLHttpRequest();
+    x.open('GET', 'https://www.google-analytics.com/g/collect?v=2&xhr=1');
+    x.send();
+    var f = document.createElement('iframe');
+    f.title = 'Late video';
+    f.src = 'https://www.youtube-nocookie.com/embed/late';
+    document.getElementById('late').appendChild(f);
+    document.cookie = '_ga=GA1.1.late; path=/';
+    document.cookie = 'app_state=ok; path=/';
+    fetch('/api/ping').then(function (r) { return r.text(); })
+      .then(function (text) { window.__firstParty = text; window.__lateDone = true; });
+  }, 30);
+});
+"""
+
+
+def page(lang: str = "en") -> str:
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kettle shop</title>
+{GTAG}
+{GTAG_CONFIG}
+{FBEVENTS}
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}}
+header,main,footer{{max-width:60rem;margin:0 auto;padding:16px}}
+@media (prefers-color-scheme:dark){{body{{background:#111;color:#eee}}a{{color:#9ec1ff}}}}
+iframe{{max-width:100%;border:0}}</style>
+</head><body>
+<header><a href="/">Kettle shop</a></header>
+<main>
+<h1>The quiet kettle</h1>
+<p>Boils a litre in three minutes and whistles softly when the water is ready.</p>
+<p><a href="/cart">Add to cart</a></p>
+{PIXEL}
+{VIDEO}
+<p><button type="button" data-consentkit-action="customize">Cookie settings</button></p>
+<div id="late" style="height:160px"></div>
+</main>
+<footer><a href="/privacy">Privacy policy</a></footer>
+<script src="/app.js"></script>
+</body></html>"""
+
+
+def banner_config(consent: Consent, lang: str, cache_safe: bool = False) -> dict[str, Any]:
+    """The config block as docs/ARCHITECTURE.md fixes it (for hand injection)."""
+    texts = json.loads((STATIC / "i18n" / f"{lang}.json").read_text("utf-8"))
+    rules = {
+        "cookies": [{"name": r.name, "prefix": r.prefix, "pattern": r.pattern,
+                     "category": r.category} for r in POLICY.cookies],
+        "trackers": [{"host": r.host, "path": r.path, "kind": r.kind, "category": r.category,
+                      "vendor": r.vendor} for r in POLICY.trackers],
+    }
+    categories = [
+        {"name": c.name, "title": texts[f"category_{c.name}_title"],
+         "description": texts[f"category_{c.name}_description"],
+         "required": c.required,
+         "cookies": [{"name": r.match, "vendor": r.vendor, "purpose": r.purpose,
+                      "lifetime": r.lifetime} for r in POLICY.cookies_in(c.name)]}
+        for c in POLICY.categories
+    ]
+    return {
+        "endpoint": "/consentkit/consent", "version": POLICY.version, "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr", "texts": texts,
+        "privacyUrl": POLICY.privacy_url, "categories": categories,
+        "consent": consent.to_json(), "regime": consent.regime, "gpc": consent.gpc,
+        "rules": rules, "consentMode": {k: list(v) for k, v in (POLICY.consent_mode or {}).items()},
+        "floatingButton": True, "cacheSafe": cache_safe,
+    }
+
+
+def hand_inject(html: str, consent: Consent, lang: str, cache_safe: bool) -> str:
+    for original, category, held in HELD:
+        if cache_safe or not consent.allows(category):
+            html = html.replace(original, held)
+    config = json.dumps(banner_config(consent, lang, cache_safe)).replace("</", "<\\/")
+    tags = ('<link rel="stylesheet" href="/consentkit/static/consentkit.css">'
+            f'<script type="application/json" id="consentkit-config">{config}</script>'
+            '<script src="/consentkit/static/consentkit.js" defer></script>')
+    return html.replace("</head>", tags + "</head>", 1)
+
+
+def make_app(cache_safe: bool = False) -> tuple[Any, bool]:
+    """The ASGI app, and whether the middleware injects the banner itself."""
+    holder: dict[str, bool] = {}
+
+    async def home(request: Request) -> Response:
+        lang = request.query_params.get("lang", "en")
+        html = page(lang)
+        if not holder["real"]:
+            html = hand_inject(html, request.state.consent, lang, cache_safe)
+        response = HTMLResponse(html, headers={"cache-control": "no-store"})
+        response.set_cookie("_ga", "GA1.1.server")  # dropped by the middleware until consent
+        return response
+
+    async def app_js(request: Request) -> Response:
+        return Response(APP_JS, media_type="text/javascript")
+
+    async def ping(request: Request) -> Response:
+        return PlainTextResponse("pong")
+
+    async def privacy(request: Request) -> Response:
+        return HTMLResponse("<!doctype html><html lang='en'><title>Privacy</title>"
+                            "<main><h1>Privacy</h1></main></html>")
+
+    inner = Starlette(routes=[Route("/", home), Route("/app.js", app_js),
+                              Route("/api/ping", ping), Route("/privacy", privacy)])
+    app = ConsentMiddleware(inner, secret_key=SECRET, policy=POLICY, cookie_secure=False,
+                            cache_safe=cache_safe)
+    holder["real"] = app.engine.html is not None
+    return app, holder["real"]

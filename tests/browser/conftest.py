@@ -1,0 +1,188 @@
+"""Fixtures for the browser tests: Debian's Chromium driven by Playwright, the shop served
+by uvicorn on 127.0.0.1, and tracker hosts answered by routes that record every request.
+
+Chromium resolves ``*.shop.test`` to 127.0.0.1 so that cookies on parent domains
+(``Domain=shop.test``) can be tested. Under CI (``CI=true``) a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser_shop import TRACKER_HOSTS, make_app  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# What each tracker host answers: scripts that record that they ran and set their cookies.
+TRACKER_SCRIPTS = {
+    "/gtag/js": "(window.__ran=window.__ran||[]).push('gtag');"
+                "document.cookie='_ga=GA1.1.42;domain=shop.test;path=/';"
+                "document.cookie='_ga_ONE=GS1.1.42;path=/';",
+    "/en_US/fbevents.js": "(window.__ran=window.__ran||[]).push('fbevents');"
+                          "document.cookie='_fbp=fb.1.42;path=/';",
+    "/gtm.js": "(window.__ran=window.__ran||[]).push('gtm-late');",
+    "/signals/late.js": "(window.__ran=window.__ran||[]).push('fb-late');",
+}
+
+
+def need(path: Path, what: str) -> None:
+    if path.exists():
+        return
+    message = f"{what} not found at {path}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    need(CHROMIUM, "Chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update",
+                  "--host-resolver-rules=MAP *.shop.test 127.0.0.1"],
+        )
+        yield launched
+        launched.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Shop:
+    base: str
+    real_injection: bool
+
+
+def serve(cache_safe: bool) -> Iterator[Shop]:
+    app, real = make_app(cache_safe=cache_safe)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off", ws="none"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield Shop(f"http://www.shop.test:{port}", real)
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def shop() -> Iterator[Shop]:
+    yield from serve(cache_safe=False)
+
+
+@pytest.fixture(scope="session")
+def cached_shop() -> Iterator[Shop]:
+    yield from serve(cache_safe=True)
+
+
+@dataclass
+class Visit:
+    """One browser context (a fresh visitor) with its recorded tracker requests."""
+
+    context: Any
+    page: Any
+    base: str
+    tracker_requests: list[str] = field(default_factory=list)
+
+    def goto(self, path: str = "/") -> None:
+        self.page.goto(self.base + path)
+        self.page.wait_for_function("window.__lateDone === true")
+
+    def reload(self) -> None:
+        self.page.reload()
+        self.page.wait_for_function("window.__lateDone === true")
+
+    def cookie_names(self) -> set[str]:
+        return {c["name"] for c in self.context.cookies()}
+
+    def js_cookie_names(self) -> set[str]:
+        raw: str = self.page.evaluate("document.cookie")
+        return {part.split("=")[0].strip() for part in raw.split(";") if part.strip()}
+
+    def ran(self) -> list[str]:
+        return list(self.page.evaluate("window.__ran || []"))
+
+    def requests_to(self, fragment: str) -> list[str]:
+        return [url for url in self.tracker_requests if fragment in url]
+
+
+@pytest.fixture
+def visit_for(browser: Any) -> Iterator[Callable[..., Visit]]:
+    contexts: list[Any] = []
+
+    def open_visit(shop: Shop, *, width: int = 1280, height: int = 800,
+                   color_scheme: str = "light", gpc: bool = False) -> Visit:
+        headers = {"Sec-GPC": "1"} if gpc else {}
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      color_scheme=color_scheme, extra_http_headers=headers)
+        contexts.append(context)
+        if gpc:
+            context.add_init_script("Object.defineProperty(Navigator.prototype,"
+                                    "'globalPrivacyControl',{get:function(){return true}})")
+        visit = Visit(context, context.new_page(), shop.base)
+
+        def answer(route: Any) -> None:
+            url = route.request.url
+            visit.tracker_requests.append(url)
+            path = url.split("://", 1)[1].split("?", 1)[0]
+            path = path[path.find("/"):]
+            if path in TRACKER_SCRIPTS:
+                route.fulfill(status=200, content_type="text/javascript",
+                              body=TRACKER_SCRIPTS[path])
+            elif "youtube" in url:
+                route.fulfill(status=200, content_type="text/html",
+                              body="<!doctype html><title>video</title><p>video</p>")
+            else:
+                route.fulfill(status=204)
+
+        for host in TRACKER_HOSTS:
+            context.route(f"https://{host}/**", answer)
+        context.on("request", lambda request: _note(visit, request.url))
+        return visit
+
+    yield open_visit
+    for context in contexts:
+        context.close()
+
+
+def _note(visit: Visit, url: str) -> None:
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    if any(host == h or host.endswith("." + h) for h in TRACKER_HOSTS) and (
+        url not in visit.tracker_requests
+    ):
+        visit.tracker_requests.append(url)
+
+
+@pytest.fixture
+def visit(visit_for: Callable[..., Visit], shop: Shop) -> Visit:
+    return visit_for(shop)
