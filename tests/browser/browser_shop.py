@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from consentkit import ConsentMiddleware, CookieRule, Policy, TrackerRule
+from consentkit import CookieRule, Policy, TrackerRule
+from consentkit.asgi import ConsentMiddleware
 from consentkit.consent import Consent
 from consentkit.policy import DEFAULT_CATEGORIES
 

@@ -7,13 +7,11 @@ Chromium resolves ``*.shop.test`` to 127.0.0.1 so that cookies on parent domains
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +19,8 @@ import pytest
 import uvicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_shop import TRACKER_HOSTS, make_app  # noqa: E402
-
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from browser_shop import TRACKER_HOSTS, make_app
+from browser_support import CHROMIUM, Shop, Visit, need
 
 # What each tracker host answers: scripts that record that they ran and set their cookies.
 TRACKER_SCRIPTS = {
@@ -38,15 +32,6 @@ TRACKER_SCRIPTS = {
     "/gtm.js": "(window.__ran=window.__ran||[]).push('gtm-late');",
     "/signals/late.js": "(window.__ran=window.__ran||[]).push('fb-late');",
 }
-
-
-def need(path: Path, what: str) -> None:
-    if path.exists():
-        return
-    message = f"{what} not found at {path}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +55,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@dataclass
-class Shop:
-    base: str
-    real_injection: bool
 
 
 def serve(cache_safe: bool) -> Iterator[Shop]:
@@ -103,37 +82,6 @@ def shop() -> Iterator[Shop]:
 @pytest.fixture(scope="session")
 def cached_shop() -> Iterator[Shop]:
     yield from serve(cache_safe=True)
-
-
-@dataclass
-class Visit:
-    """One browser context (a fresh visitor) with its recorded tracker requests."""
-
-    context: Any
-    page: Any
-    base: str
-    tracker_requests: list[str] = field(default_factory=list)
-
-    def goto(self, path: str = "/") -> None:
-        self.page.goto(self.base + path)
-        self.page.wait_for_function("window.__lateDone === true")
-
-    def reload(self) -> None:
-        self.page.reload()
-        self.page.wait_for_function("window.__lateDone === true")
-
-    def cookie_names(self) -> set[str]:
-        return {c["name"] for c in self.context.cookies()}
-
-    def js_cookie_names(self) -> set[str]:
-        raw: str = self.page.evaluate("document.cookie")
-        return {part.split("=")[0].strip() for part in raw.split(";") if part.strip()}
-
-    def ran(self) -> list[str]:
-        return list(self.page.evaluate("window.__ran || []"))
-
-    def requests_to(self, fragment: str) -> list[str]:
-        return [url for url in self.tracker_requests if fragment in url]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import AXE, SCREENSHOTS, Shop, Visit, need
+from browser_support import AXE, SCREENSHOTS, Shop, Visit, need
 
 pytestmark = pytest.mark.browser
 

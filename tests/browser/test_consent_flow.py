@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from conftest import Shop, Visit
+from browser_support import Shop, Visit
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ CLS = """new Promise(resolve => {
 })"""
 
 
-def bar(visit: Visit) -> object:
+def bar(visit: Visit) -> Any:
     return visit.page.locator("section.ck-bar")
 
 
@@ -111,12 +112,12 @@ def test_a_failed_save_keeps_the_banner_open_and_says_so(visit: Visit) -> None:
     visit.goto()
     page = visit.page
 
-    def refuse(route: object) -> None:
-        if route.request.method == "POST":  # type: ignore[attr-defined]
-            route.fulfill(status=503, content_type="application/json",  # type: ignore[attr-defined]
+    def refuse(route: Any) -> None:
+        if route.request.method == "POST":
+            route.fulfill(status=503, content_type="application/json",
                           body='{"error":"storage_unavailable"}')
         else:
-            route.continue_()  # type: ignore[attr-defined]
+            route.continue_()
 
     page.route("**/consentkit/consent", refuse)
     page.get_by_role("button", name="Accept all").first.click()
