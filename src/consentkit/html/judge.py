@@ -1,0 +1,150 @@
+"""Decides which tags are held back for one visitor. Pure.
+
+A tag is held back when it carries ``data-consent="CATEGORY"`` for a category not granted,
+or when one of the URLs it would fetch (or, for an inline script, its code) is classified
+in a category not granted. URLs nobody classified are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from ..classify import Classifier
+from .tokenizer import Attribute, first_value
+
+Decision = tuple[str, str]  # (category, vendor)
+
+# The attributes that make a tag fetch something, by tag name.
+URL_ATTRIBUTES: dict[bytes, tuple[bytes, ...]] = {
+    b"script": (b"src", b"href", b"xlink:href"),
+    b"img": (b"src", b"srcset"),
+    b"image": (b"src", b"srcset", b"href", b"xlink:href"),
+    b"source": (b"src", b"srcset"),
+    b"iframe": (b"src",),
+    b"frame": (b"src",),
+    b"link": (b"href", b"imagesrcset"),
+    b"object": (b"data",),
+    b"embed": (b"src",),
+    b"video": (b"src", b"poster"),
+    b"audio": (b"src",),
+    b"input": (b"src",),
+}
+SRCSET = frozenset({b"srcset", b"imagesrcset"})
+PRELOADS = frozenset({"preload", "prefetch", "modulepreload"})
+JAVASCRIPT_TYPES = frozenset({
+    "", "module", "text/javascript", "application/javascript", "application/ecmascript",
+    "application/x-ecmascript", "application/x-javascript", "text/ecmascript",
+    "text/javascript1.0", "text/javascript1.1", "text/javascript1.2", "text/javascript1.3",
+    "text/javascript1.4", "text/javascript1.5", "text/jscript", "text/livescript",
+    "text/x-ecmascript", "text/x-javascript",
+})
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_SPECIAL_NO_SLASHES = re.compile(r"^(https?|wss?|ftp):/?(?!/)", re.IGNORECASE)
+CACHE_LIMIT = 4096
+
+
+class TagJudge:
+    """Holds back what ``granted`` does not cover. Cheap to build (one per response)."""
+
+    __slots__ = ("classifier", "granted", "url_cache")
+
+    def __init__(self, classifier: Classifier, granted: frozenset[str],
+                 url_cache: dict[bytes, Decision | None]) -> None:
+        self.classifier = classifier
+        self.granted = granted
+        self.url_cache = url_cache
+
+    def tag(self, name: bytes, attributes: list[Attribute]) -> Decision | None:
+        """The category (and vendor) to hold this start tag back for, or ``None``."""
+        for attribute in attributes:
+            if attribute.name.startswith(b"data-consentkit"):
+                return None  # already held back by the page itself
+        marked = first_value(attributes, b"data-consent")
+        if marked is not None:
+            category = marked.decode("latin-1").strip().lower()
+            if category:
+                return None if category in self.granted else (category, "")
+        if name == b"script" and not is_executable(attributes):
+            return None  # JSON, templates, and type="text/plain" data-category="..."
+        if name == b"link" and not _is_preload(attributes):
+            return None
+        for attribute_name in URL_ATTRIBUTES.get(name, ()):
+            value = first_value(attributes, attribute_name)
+            if not value:
+                continue
+            urls = _srcset_urls(value) if attribute_name in SRCSET else (value,)
+            for url in urls:
+                found = self.url(url)
+                if found is not None and found[0] not in self.granted:
+                    return found
+        return None
+
+    def url(self, raw: bytes) -> Decision | None:
+        """The category and vendor of a URL attribute value (``None``: unknown)."""
+        cache = self.url_cache
+        if raw in cache:
+            return cache[raw]
+        found: Decision | None = None
+        url = normalise_url(raw)
+        if url is not None:
+            result = self.classifier.url(url)
+            if result.category is not None:
+                found = (result.category, result.vendor)
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[raw] = found
+        return found
+
+    def inline(self, code: bytes) -> Decision | None:
+        """Hold-back decision for the code of an inline script."""
+        result = self.classifier.inline_script(code.decode("latin-1"))
+        if result.category is None or result.category in self.granted:
+            return None
+        return (result.category, result.vendor)
+
+
+def needs_code(name: bytes, attributes: list[Attribute]) -> bool:
+    """Is this an inline classic or module script, to be judged by its code?"""
+    return (name == b"script" and first_value(attributes, b"src") is None
+            and is_executable(attributes))
+
+
+def is_executable(attributes: list[Attribute]) -> bool:
+    kind = first_value(attributes, b"type")
+    if kind is None:
+        return True
+    return kind.decode("latin-1").strip().lower() in JAVASCRIPT_TYPES
+
+
+def _is_preload(attributes: list[Attribute]) -> bool:
+    rel = first_value(attributes, b"rel")
+    return rel is not None and not PRELOADS.isdisjoint(rel.decode("latin-1").lower().split())
+
+
+def _srcset_urls(value: bytes) -> list[bytes]:
+    urls = []
+    for candidate in value.split(b","):
+        words = candidate.split()
+        if words:
+            urls.append(words[0])
+    return urls
+
+
+def normalise_url(raw: bytes) -> str | None:
+    """The URL as a browser would read it for its host: entities decoded, tabs and new
+    lines dropped, backslashes as slashes; ``None`` for a URL without a host."""
+    url = raw.decode("latin-1")
+    if "&" in url:
+        url = unescape(url)
+    url = _URL_NOISE.sub("", url).strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e"
+                                         "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+                                         "\x1b\x1c\x1d\x1e\x1f").replace("\\", "/")
+    if url.startswith("//"):
+        return url
+    match = _SPECIAL_NO_SLASHES.match(url)
+    if match is not None:
+        return match.group(1) + "://" + url[match.end():]
+    if "://" in url[:12]:
+        return url
+    return None

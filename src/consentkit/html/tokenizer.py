@@ -1,0 +1,245 @@
+"""Byte-level pieces of the HTML tokenizer, as the WHATWG tokenizer reads them. Pure.
+
+Everything here works on ``bytes`` of an ASCII-compatible encoding: the characters that
+delimit markup (``< > / = " ' - ! ?``, ASCII whitespace, ASCII letters after ``<``) are
+single bytes there and never the trailing byte of a multibyte character (UTF-8, EUC-KR,
+GBK have trailing bytes >= 0x80; Shift_JIS and Big5 have trailing bytes from 0x40, which
+are letters and punctuation such as ``\\`` but never one of the delimiters above, and a
+letter only matters right after a real ``<``).
+
+The regular expressions mirror the tokenizer states:
+
+- a start tag is ``<`` + ASCII letter, a tag name up to whitespace, ``/`` or ``>``, then
+  attributes: a name (its first character may be ``=``), optionally ``=`` and a value
+  that is double-quoted, single-quoted or unquoted (up to whitespace or ``>``); a quote
+  only opens a value right after ``=``; the tag ends at the first ``>`` outside a quoted
+  value. An unterminated quote makes the match fail: the tag is incomplete.
+- comments end at ``-->`` or ``--!>``, or at once for ``<!-->`` and ``<!--->``;
+  ``<!...>``, ``<?...>`` and ``</`` + non-letter are bogus comments ending at ``>``.
+- script data knows the escape states: ``<!--`` ... ``<script>`` inside a script makes a
+  later ``</script>`` not the end.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WS = rb"\t\n\f\r "
+_SEP = rb"[\t\n\f\r /]++"
+_NAME = rb"[^\t\n\f\r />][^\t\n\f\r /=>]*+"
+_VALUE = rb"(?:\"[^\"]*+\"|'[^']*+'|(?=>)|[^\t\n\f\r >\"'][^\t\n\f\r >]*+)"
+# After a name: if an '=' follows (after whitespace) the value must match, else nothing.
+_AFTER_NAME = (rb"(?:(?=[\t\n\f\r ]*+=)[\t\n\f\r ]*+=[\t\n\f\r ]*+" + _VALUE
+               + rb"|(?![\t\n\f\r ]*+=))")
+ATTRIBUTES = rb"(?:" + _SEP + rb"|" + _NAME + _AFTER_NAME + rb")*+"
+_TAG_NAME = rb"[a-zA-Z][^\t\n\f\r />]*+"
+
+START_TAG = re.compile(rb"<(" + _TAG_NAME + rb")(" + ATTRIBUTES + rb")>")
+END_TAG = re.compile(rb"</(" + _TAG_NAME + rb")" + ATTRIBUTES + rb">")
+ATTRIBUTE = re.compile(
+    rb"([^\t\n\f\r />][^\t\n\f\r /=>]*+)"
+    rb"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\t\n\f\r >]*+)))?"
+)
+
+COMMENT = rb"<!--(?:>|->|(?s:.)*?--!?>)"
+COMMENT_END = re.compile(rb"--!?>")
+BOGUS_COMMENT = rb"(?:<!(?!--)|<\?|</(?![a-zA-Z]))[^>]*+>"
+CDATA_END = re.compile(rb"]]>")
+STRAY_LT = rb"<(?=[^a-zA-Z/!?])"
+
+# Start tags the rewriter looks at.
+RAW_TEXT = frozenset({b"style", b"textarea", b"title", b"xmp", b"iframe", b"noembed",
+                      b"noframes"})
+FETCHING = frozenset({b"script", b"img", b"image", b"iframe", b"link", b"object", b"embed",
+                      b"source", b"video", b"audio", b"input", b"frame"})
+STRUCTURE = frozenset({b"html", b"head", b"body", b"template", b"svg", b"math", b"noscript",
+                       b"plaintext"})
+INTERESTING_START = RAW_TEXT | FETCHING | STRUCTURE
+INTERESTING_END = frozenset({b"head", b"template"})
+
+
+def _alternation(names: frozenset[bytes]) -> bytes:
+    ordered: list[bytes] = sorted(names)
+    ordered.sort(key=lambda name: -len(name))
+    return b"|".join(ordered)
+
+
+# The next place to look at: a lower-case interesting tag, a comment or '<?'. Tags in
+# other cases are caught by VERIFY below, which refuses upper case in tag names.
+CANDIDATE = re.compile(
+    rb"<(?:(?:" + _alternation(INTERESTING_START) + rb")[\t\n\f\r />]|[!?]|/(?:"
+    + _alternation(INTERESTING_END) + rb")[\t\n\f\r />])"
+)
+MARKED = re.compile(rb"data-consent", re.IGNORECASE)
+
+# Copies text and ordinary tags up to the next candidate (given as ``endpos``). It
+# accepts only the common shapes (lower-case names, ``name``, ``name="v"``, ``name='v'``,
+# ``name=v`` separated by whitespace or '/'); it stops at anything else, and the
+# rewriter then reads that tag with the exact grammar above. So it never disagrees with
+# a browser: it may only stop early.
+_PLAIN_NAME = rb"[^\t\n\f\r />\"'=][^\t\n\f\r />\"'=]*+"
+_PLAIN_VALUE = (rb"(?:=\"[^\"]*+\"|='[^']*+'|=[^\t\n\f\r >\"'=`<][^\t\n\f\r >\"'=`<]*+)?")
+_PLAIN_START = (rb"<[a-z][^\t\n\f\r />A-Z]*+(?:" + _SEP + _PLAIN_NAME + _PLAIN_VALUE
+                + rb")*+[\t\n\f\r /]*+>")
+_PLAIN_END = rb"</[a-z][^\t\n\f\r />A-Z]*+[\t\n\f\r ]*+>"
+VERIFY = re.compile(
+    rb"[^<]*+(?:(?:" + _PLAIN_START + rb"|" + _PLAIN_END + rb"|" + STRAY_LT + rb")[^<]*+)*+"
+)
+
+SCRIPT_EVENTS = re.compile(rb"<!--|-->|<(/?)script(?=[\t\n\f\r />])", re.IGNORECASE)
+SCRIPT_TAIL = 8  # len(b"</script"): bytes kept back when a script's end is not found yet
+
+_RAW_END: dict[bytes, re.Pattern[bytes]] = {}
+
+
+def raw_text_end(name: bytes) -> re.Pattern[bytes]:
+    """The end tag opening (``</name`` + delimiter) of a raw-text element."""
+    found = _RAW_END.get(name)
+    if found is None:
+        found = re.compile(rb"</" + re.escape(name) + rb"(?=[\t\n\f\r />])", re.IGNORECASE)
+        _RAW_END[name] = found
+    return found
+
+
+RAW_TAIL = 11  # len(b"</noframes") + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """One attribute of a tag: ``name`` in lower case, ``start`` the offset of its name in
+    the tag bytes, ``value`` raw (entities not decoded) or ``None`` without ``=``."""
+
+    name: bytes
+    start: int
+    value: bytes | None
+
+
+def parse_attributes(tag: bytes, offset: int) -> list[Attribute]:
+    """The attributes of a complete tag, from ``offset`` (just after the tag name)."""
+    found: list[Attribute] = []
+    for match in ATTRIBUTE.finditer(tag, offset, len(tag) - 1):
+        value = match.group(2)
+        if value is None:
+            value = match.group(3)
+            if value is None:
+                value = match.group(4)
+        found.append(Attribute(match.group(1).lower(), match.start(), value))
+    return found
+
+
+def first_value(attributes: list[Attribute], name: bytes) -> bytes | None:
+    """The value of the first attribute called ``name`` (browsers ignore duplicates)."""
+    for attribute in attributes:
+        if attribute.name == name:
+            return attribute.value if attribute.value is not None else b""
+    return None
+
+
+class ScriptScanner:
+    """Finds the end of script data across chunks, with the escape states of the spec."""
+
+    __slots__ = ("state",)
+
+    NORMAL, ESCAPED, DOUBLE = 0, 1, 2
+
+    def __init__(self) -> None:
+        self.state = self.NORMAL
+
+    def find_end(self, data: bytes, start: int) -> tuple[int, int]:
+        """``(end, resume)``: ``end`` is the offset of the ``</script`` that ends the
+        script (``-1`` if not in ``data``); ``resume`` is where to scan again once more
+        bytes arrive."""
+        pos = start
+        length = len(data)
+        while True:
+            match = SCRIPT_EVENTS.search(data, pos)
+            if match is None:
+                return -1, max(pos, length - SCRIPT_TAIL)
+            token = match.group(0)
+            at = match.start()
+            state = self.state
+            if token == b"<!--":
+                if state == self.NORMAL:
+                    self.state = self.ESCAPED
+                pos = at + 2  # '<!-->' closes at once
+            elif token == b"-->":
+                self.state = self.NORMAL
+                pos = match.end()
+            elif match.group(1):  # </script
+                if state == self.DOUBLE:
+                    self.state = self.ESCAPED
+                else:
+                    return at, at
+                pos = match.end()
+            else:  # <script
+                if state == self.ESCAPED:
+                    self.state = self.DOUBLE
+                pos = match.end()
+
+
+class TagScanner:
+    """Follows a tag byte by byte to its closing ``>`` (used only for a tag longer than
+    the carry-over limit, so that it streams instead of being held)."""
+
+    __slots__ = ("state",)
+
+    TAG_NAME, BEFORE, NAME, AFTER_NAME, BEFORE_VALUE, DQ, SQ, UNQUOTED = range(8)
+    _STOPS = {
+        TAG_NAME: re.compile(rb"[\t\n\f\r />]"),
+        NAME: re.compile(rb"[\t\n\f\r /=>]"),
+        UNQUOTED: re.compile(rb"[\t\n\f\r >]"),
+    }
+    _SPACE = re.compile(rb"[\t\n\f\r ]*")
+    _SPACE_SLASH = re.compile(rb"[\t\n\f\r /]*")
+
+    def __init__(self) -> None:
+        self.state = self.TAG_NAME
+
+    def find_end(self, data: bytes, pos: int) -> int:
+        """The offset just after the tag's ``>``, or ``-1`` if it is not in ``data``."""
+        length = len(data)
+        while pos < length:
+            state = self.state
+            if state in (self.TAG_NAME, self.NAME, self.UNQUOTED):
+                match = self._STOPS[state].search(data, pos)
+                if match is None:
+                    return -1
+                pos = match.start()
+                char = data[pos]
+                pos += 1
+                if char == 0x3E:  # >
+                    return pos
+                if char == 0x3D and state == self.NAME:  # =
+                    self.state = self.BEFORE_VALUE
+                elif char == 0x2F or state != self.NAME:  # '/', or whitespace
+                    self.state = self.BEFORE
+                else:
+                    self.state = self.AFTER_NAME
+            elif state in (self.DQ, self.SQ):
+                close = data.find(b'"' if state == self.DQ else b"'", pos)
+                if close < 0:
+                    return -1
+                pos = close + 1
+                self.state = self.BEFORE
+            else:
+                skip = self._SPACE_SLASH if state == self.BEFORE else self._SPACE
+                pos = skip.match(data, pos).end()  # type: ignore[union-attr]
+                if pos >= length:
+                    return -1
+                char = data[pos]
+                if char == 0x3E:
+                    return pos + 1
+                if state == self.BEFORE_VALUE:
+                    self.state = {0x22: self.DQ, 0x27: self.SQ}.get(char, self.UNQUOTED)
+                    pos += char in (0x22, 0x27)
+                elif state == self.AFTER_NAME and char == 0x3D:
+                    self.state = self.BEFORE_VALUE
+                    pos += 1
+                elif state == self.AFTER_NAME and char == 0x2F:
+                    self.state = self.BEFORE
+                    pos += 1
+                else:
+                    self.state = self.NAME
+                    pos += 1
+        return -1
