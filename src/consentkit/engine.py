@@ -82,6 +82,10 @@ class Engine:
         self.static = StaticFiles(self.static_prefix)
         # Hooks, each built by the part that owns it (see docs/ARCHITECTURE.md).
         self.html: Any = None  # consentkit.html.HtmlResponder
+        if settings.rewrite_html or settings.inject_banner:
+            from .html import HtmlResponder
+
+            self.html = HtmlResponder(settings, policy, self.classifier, assets=self.static)
         self.access_log: Any = None  # consentkit.accesslog.AccessLog
         if settings.access_log is not None:
             from .accesslog import AccessLog
