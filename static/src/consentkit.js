@@ -192,7 +192,8 @@
   if (CM) {
     w.dataLayer = w.dataLayer || [];
     if (typeof w.gtag != "function") w.gtag = function () { w.dataLayer.push(arguments); };
-    consentMode("default");
+    // the server normally placed the default first in <head>; set it only when it did not
+    if (!w.dataLayer.some(function (a) { return a[0] == "consent" && a[1] == "default"; })) consentMode("default");
   }
 
   // -- a choice ------------------------------------------------------------------------------
