@@ -3,20 +3,24 @@
 Precedence, first match wins:
 
 1. consentkit's own consent cookie (always ``necessary``);
-2. the site's policy rules;
+2. the site's policy rules (any policy rule beats any catalogue rule);
 3. the built-in catalogue;
-4. name heuristics (``*session*``, ``*csrf*``, ``*locale*``, ``*lang*`` ...);
+4. name heuristics (``*csrf*``, ``*consent*``, ``*session*``, ``*lang*`` ...);
 5. unknown (``category is None``): held back or allowed per ``Policy.unknown_cookies``.
 
 Within one source an exact name beats the longest prefix, which beats a pattern.
+An inline script that matches several catalogue signatures is classed by the most
+restrictive of them (the last in the policy's category order), so that a consent-manager
+call next to a tracking tag does not let the tag through.
 Every answer is a :class:`Classification` that names the rule and its source.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .catalogue import load_catalogue
@@ -25,11 +29,15 @@ from .policy import NECESSARY, CookieRule, Policy, RuleSource, SnippetRule, Trac
 Source = RuleSource | str
 
 _CACHE_LIMIT = 8192
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """What a cookie name, URL or snippet is for, and why."""
+class Classification(NamedTuple):
+    """What a cookie name, URL or snippet is for, and why.
+
+    A named tuple rather than a dataclass: one is built for every uncached name, and a
+    tuple is several times cheaper to build than a frozen dataclass.
+    """
 
     subject: str
     category: str | None
@@ -49,54 +57,151 @@ class Classification:
         return f"{self.subject}: {what} by {self.rule}"
 
 
+# Every field of a cookie answer but its subject, in field order.
+_Answer = tuple[str | None, Source, str, str, str, str, str]
+# Builds a Classification from a ready tuple without a Python-level __new__ call.
+_new_answer = tuple.__new__
+_UNKNOWN: _Answer = (None, "unknown", "no rule matched", "", "", "", "")
+
+
 @dataclass(frozen=True, slots=True)
 class Heuristic:
-    pattern: str
+    """A guess from the words in a cookie name.
+
+    ``words`` are looked for in the name lower-cased, with ``.`` and ``-`` turned into
+    ``_`` and a ``_`` added at both ends, so that ``_ad_`` means the whole word "ad".
+    """
+
+    words: tuple[str, ...]
     category: str
     purpose: str
 
+    @property
+    def pattern(self) -> str:
+        return "|".join(self.words)
 
+
+# Order matters: the first heuristic whose words occur in the name wins. Consent records
+# and CSRF tokens come first (they never track); words that say "advertising" or
+# "measurement" come before "session", so that ``ad_session`` is held back.
 HEURISTICS: tuple[Heuristic, ...] = (
-    Heuristic(r"(?i).*(csrf|xsrf).*", NECESSARY, "Looks like a cross-site request forgery token."),
-    Heuristic(r"(?i).*(sess|sid$|^sid|auth|login|token).*", NECESSARY,
+    Heuristic(("csrf", "xsrf"), NECESSARY, "Looks like a cross-site request forgery token."),
+    Heuristic(("consent", "gdpr", "ccpa", "cookie_notice", "cookienotice", "cookie_policy",
+               "cookiepolicy", "cookie_law", "cookielaw", "cookies_accepted",
+               "cookie_accepted"),
+              NECESSARY, "Looks like the record of a cookie choice."),
+    Heuristic(("advert", "retarget", "affiliate", "gclid", "fbclid", "msclkid", "pixel",
+               "_ad_", "_ads_"),
+              "marketing", "Looks like an advertising or campaign cookie."),
+    Heuristic(("analytic", "track", "_utm", "_stat_", "_stats_", "_metric_", "_metrics_",
+               "visitorid", "visitor_id"),
+              "analytics", "Looks like a measurement cookie."),
+    Heuristic(("sess", "_sid_", "auth", "login", "token", "jwt", "remember"), NECESSARY,
               "Looks like a session or sign-in cookie."),
-    Heuristic(r"(?i).*(locale|lang|language|i18n|currency|timezone|theme).*", "preferences",
-              "Looks like a display preference."),
-    Heuristic(r"(?i).*(consent|cookieconsent|cookie_?notice|gdpr).*", NECESSARY,
-              "Looks like the record of a cookie choice."),
+    Heuristic(("locale", "lang", "i18n", "currency", "timezone", "theme", "darkmode",
+               "dark_mode", "country", "region"),
+              "preferences", "Looks like a display preference."),
 )
 
 
+def _word_trie(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, factored by common prefixes so that
+    the engine compares one character per branch instead of trying every word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""  # a shorter word ends here: it already matches
+        parts = [re.escape(char) + render(child) for char, child in sorted(node.items())]
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return render(trie)
+
+
+class _Heuristics:
+    """The heuristics in order, behind one expression of all their words: most unknown
+    names contain none of them and cost a single scan."""
+
+    def __init__(self, heuristics: Sequence[Heuristic]) -> None:
+        self.heuristics = tuple(heuristics)
+        self.any_word = re.compile(_word_trie(w for h in heuristics for w in h.words))
+
+    def find(self, name: str) -> Heuristic | None:
+        words = "_" + name.lower().replace(".", "_").replace("-", "_") + "_"
+        if self.any_word.search(words) is None:
+            return None
+        for heuristic in self.heuristics:
+            for word in heuristic.words:
+                if word in words:
+                    return heuristic
+        return None
+
+
+def _combined(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One alternation of ``patterns`` used as a fast pre-check (``None`` if it cannot be
+    built safely, e.g. a pattern uses a back-reference that would be renumbered)."""
+    if not patterns or any(_BACKREFERENCE.search(p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:
+        return None
+
+
 class _RuleSet:
-    """Cookie rules of one source, indexed for fast lookup."""
+    """Cookie rules of one source, indexed for fast lookup.
+
+    Exact names are a dictionary. Prefixes are bucketed by their first ``width``
+    characters (the length of the shortest prefix), longest first within a bucket, so a
+    name is compared with a handful of prefixes at most. Patterns are tried through one
+    combined expression first, and one by one only when that matches.
+    """
 
     def __init__(self, rules: Iterable[CookieRule]) -> None:
         self.exact: dict[str, CookieRule] = {}
         prefixes: list[CookieRule] = []
-        self.patterns: list[tuple[re.Pattern[str], CookieRule]] = []
+        patterns: list[CookieRule] = []
         for rule in rules:
             if rule.name is not None:
                 self.exact.setdefault(rule.name, rule)
             elif rule.prefix is not None:
                 prefixes.append(rule)
             else:
-                self.patterns.append((re.compile(rule.pattern or ""), rule))
+                patterns.append(rule)
         prefixes.sort(key=lambda r: len(r.prefix or ""), reverse=True)
-        self.prefixes = [(r.prefix or "", r) for r in prefixes]
-        # First characters of all prefixes: a name starting elsewhere skips the scan.
-        self.prefix_starts = {p[:1] for p, _ in self.prefixes}
+        self.width = min((len(r.prefix or "") for r in prefixes), default=0)
+        self.buckets: dict[str, list[tuple[str, CookieRule]]] = {}
+        for rule in prefixes:
+            prefix = rule.prefix or ""
+            self.buckets.setdefault(prefix[: self.width], []).append((prefix, rule))
+        self.patterns = [(re.compile(r.pattern or ""), r) for r in patterns]
+        self.any_pattern = _combined([r.pattern or "" for r in patterns])
 
     def find(self, name: str) -> CookieRule | None:
         rule = self.exact.get(name)
         if rule is not None:
             return rule
-        if name[:1] in self.prefix_starts:
-            for prefix, candidate in self.prefixes:
-                if name.startswith(prefix):
+        return self.find_inexact(name)
+
+    def find_inexact(self, name: str) -> CookieRule | None:
+        """The longest prefix, else the first pattern, that matches ``name``."""
+        if self.buckets:
+            bucket = self.buckets.get(name[: self.width])
+            if bucket is not None:
+                for prefix, candidate in bucket:
+                    if name.startswith(prefix):
+                        return candidate
+        if self.patterns:
+            if self.any_pattern is not None and self.any_pattern.fullmatch(name) is None:
+                return None
+            for compiled, candidate in self.patterns:
+                if compiled.fullmatch(name):
                     return candidate
-        for compiled, candidate in self.patterns:
-            if compiled.fullmatch(name):
-                return candidate
         return None
 
 
@@ -106,18 +211,39 @@ class _TrackerIndex:
     def __init__(self, rules: Iterable[TrackerRule]) -> None:
         self.by_host: dict[str, list[TrackerRule]] = {}
         for rule in rules:
-            self.by_host.setdefault(rule.host.lower().lstrip("."), []).append(rule)
+            self.by_host.setdefault(rule.host.lower().strip("."), []).append(rule)
         for host_rules in self.by_host.values():
             # Rules with the longest path first; a rule without path last.
             host_rules.sort(key=lambda r: len(r.path or ""), reverse=True)
 
     def find(self, host: str, path: str) -> TrackerRule | None:
+        if not self.by_host:
+            return None
         labels = host.split(".")
         for start in range(len(labels) - 1):
             for rule in self.by_host.get(".".join(labels[start:]), ()):
                 if rule.path is None or path.startswith(rule.path):
                     return rule
         return None
+
+
+class _SnippetSet:
+    """Snippet signatures of one source, with a combined pre-check for scripts that match
+    none of them (most inline scripts)."""
+
+    def __init__(self, rules: Iterable[SnippetRule]) -> None:
+        self.rules = [(re.compile(rule.signature), rule) for rule in rules]
+        self.any_rule = _combined([rule.signature for rule in self.rules_only()])
+
+    def rules_only(self) -> list[SnippetRule]:
+        return [rule for _, rule in self.rules]
+
+    def matches(self, code: str) -> list[SnippetRule]:
+        if not self.rules:
+            return []
+        if self.any_rule is not None and self.any_rule.search(code) is None:
+            return []
+        return [rule for compiled, rule in self.rules if compiled.search(code)]
 
 
 class Classifier:
@@ -130,15 +256,35 @@ class Classifier:
         self.policy = policy
         self.consent_cookie = consent_cookie
         catalogue = load_catalogue() if policy.use_catalogue else None
+        catalogue_cookies = catalogue.cookies if catalogue else ()
         self._policy_rules = _RuleSet(policy.cookies)
-        self._catalogue_rules = _RuleSet(catalogue.cookies if catalogue else ())
-        self._heuristics = [(re.compile(h.pattern), h) for h in HEURISTICS]
+        self._catalogue_rules = _RuleSet(catalogue_cookies)
+        # What an answer says besides its subject, worked out once per rule. Exact names of
+        # both sources share one dictionary, each resolved by the precedence above (a policy
+        # prefix beats a catalogue exact name), so a known name costs one lookup.
+        answers: dict[int, _Answer] = {
+            id(rule): (rule.category, rule.source, rule.describe(), rule.vendor, rule.purpose,
+                       rule.lifetime, "")
+            for rule in (*policy.cookies, *catalogue_cookies)
+        }
+        self._answers = answers
+        exact = {name: self._policy_rules.find(name) or rule
+                 for name, rule in self._catalogue_rules.exact.items()}
+        exact.update(self._policy_rules.exact)
+        self._exact_answers = {name: answers[id(rule)] for name, rule in exact.items()}
+        self._exact_answers[consent_cookie] = (
+            NECESSARY, "consentkit", f'exact "{consent_cookie}" (consentkit)', "consentkit",
+            "Remembers the visitor's cookie choice.", "", "")
+        self._heuristics = _Heuristics(HEURISTICS)
+        self._heuristic_answers: dict[Heuristic, _Answer] = {
+            h: (h.category, "heuristic", f'heuristic "{h.pattern}"', "", h.purpose, "", "")
+            for h in HEURISTICS
+        }
         self._trackers = [_TrackerIndex(policy.trackers),
                           _TrackerIndex(catalogue.trackers if catalogue else ())]
-        self._snippets: list[tuple[re.Pattern[str], SnippetRule]] = [
-            (re.compile(rule.signature), rule)
-            for rule in (*policy.snippets, *(catalogue.snippets if catalogue else ()))
-        ]
+        self._policy_snippets = _SnippetSet(policy.snippets)
+        self._catalogue_snippets = _SnippetSet(catalogue.snippets if catalogue else ())
+        self._strictness = {name: rank for rank, name in enumerate(policy.category_names)}
         self._cookie_cache: dict[str, Classification] = {}
 
     # -- cookies -------------------------------------------------------------------------
@@ -154,19 +300,17 @@ class Classifier:
         return found
 
     def cookie_uncached(self, name: str) -> Classification:
-        if name == self.consent_cookie:
-            return Classification(name, NECESSARY, "consentkit", f'exact "{name}" (consentkit)',
-                                  "consentkit", "Remembers the visitor's cookie choice.")
-        for rules in (self._policy_rules, self._catalogue_rules):
-            rule = rules.find(name)
+        answer = self._exact_answers.get(name)
+        if answer is None:
+            rule = (self._policy_rules.find_inexact(name)
+                    or self._catalogue_rules.find_inexact(name))
             if rule is not None:
-                return Classification(name, rule.category, rule.source, rule.describe(),
-                                      rule.vendor, rule.purpose, rule.lifetime)
-        for compiled, heuristic in self._heuristics:
-            if compiled.fullmatch(name):
-                return Classification(name, heuristic.category, "heuristic",
-                                      f'heuristic "{heuristic.pattern}"', "", heuristic.purpose)
-        return Classification(name, None, "unknown", "no rule matched")
+                answer = self._answers[id(rule)]
+            else:
+                heuristic = self._heuristics.find(name)
+                answer = (_UNKNOWN if heuristic is None
+                          else self._heuristic_answers[heuristic])
+        return _new_answer(Classification, (name, *answer))
 
     def cookie_rule(self, name: str) -> CookieRule | None:
         """The policy or catalogue rule for a cookie name (for its domain and path)."""
@@ -177,7 +321,7 @@ class Classifier:
     def url(self, url: str) -> Classification:
         """Classify a URL (absolute or protocol-relative) by the tracker rules."""
         try:
-            parts = urlsplit(url.strip() if url.startswith("//") else url.strip())
+            parts = urlsplit(url.strip())
             host = (parts.hostname or "").lower()
         except ValueError:
             return Classification(url, None, "unknown", "not a valid URL")
@@ -191,15 +335,34 @@ class Classifier:
         return Classification(url, None, "unknown", "no tracker rule matched")
 
     def inline_script(self, code: str) -> Classification:
-        """Classify the code of an inline ``<script>`` by the snippet signatures."""
-        for compiled, rule in self._snippets:
-            if compiled.search(code):
-                return Classification("inline script", rule.category, rule.source,
-                                      rule.describe(), rule.vendor, rule.purpose, kind="script")
+        """Classify the code of an inline ``<script>`` by the snippet signatures: the first
+        policy signature that matches, else the most restrictive catalogue match."""
+        found = self._policy_snippets.matches(code)[:1] or self._strictest(
+            self._catalogue_snippets.matches(code))
+        if found:
+            rule = found[0]
+            return Classification("inline script", rule.category, rule.source,
+                                  rule.describe(), rule.vendor, rule.purpose, kind="script")
         return Classification("inline script", None, "unknown", "no snippet matched")
 
+    def _strictest(self, rules: list[SnippetRule]) -> list[SnippetRule]:
+        if len(rules) < 2:
+            return rules
+        rank = self._strictness
+        best = max(rules, key=lambda rule: rank.get(rule.category, len(rank)))
+        return [best]
+
     def classify(self, subject: str) -> Classification:
-        """A cookie name or a URL, whichever ``subject`` looks like (for the CLI)."""
+        """A cookie name or a URL, whichever ``subject`` looks like (for the CLI).
+
+        A bare host such as ``connect.facebook.net`` is tried as a cookie name first and
+        as a URL when no cookie rule knows it.
+        """
         if "/" in subject or subject.startswith(("http:", "https:")):
             return self.url(subject if "//" in subject else "//" + subject)
-        return self.cookie(subject)
+        found = self.cookie(subject)
+        if found.source in ("unknown", "heuristic") and "." in subject.strip("."):
+            as_url = self.url("//" + subject)
+            if as_url.known:
+                return as_url
+        return found

@@ -7,14 +7,13 @@ policy file. They are read once, on first use.
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from ..policy import CookieRule, SnippetRule, TrackerRule
 from ..policy_file import cookie_rule, parse_rules, snippet_rule, tracker_rule
-
-import tomllib
 
 
 @dataclass(frozen=True)
