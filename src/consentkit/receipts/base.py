@@ -1,0 +1,91 @@
+"""A consent receipt (the proof of one choice) and the interface every store implements.
+
+Pure: the backends in ``sqlite.py`` and ``postgres.py`` do the I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a visitor chose, when, where and under which policy.
+
+    ``ip`` is already truncated (``203.0.113.0``) and ``user_agent`` is coarse
+    (``"Firefox 120 / Linux / desktop"``): a receipt holds no raw address.
+    ``delete_after`` is when ``consentkit receipts purge`` may remove it; ``retention_tag``
+    names the retention rule that set it.
+    """
+
+    consent_id: str
+    created_at: datetime
+    policy_version: str
+    granted: tuple[str, ...]
+    refused: tuple[str, ...]
+    regime: str
+    region: str | None
+    gpc: bool
+    language: str | None
+    ip: str | None
+    user_agent: str | None
+    retention_tag: str
+    delete_after: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "consent_id": self.consent_id,
+            "created_at": _iso(self.created_at),
+            "policy_version": self.policy_version,
+            "granted": list(self.granted),
+            "refused": list(self.refused),
+            "regime": self.regime,
+            "region": self.region,
+            "gpc": self.gpc,
+            "language": self.language,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "retention_tag": self.retention_tag,
+            "delete_after": _iso(self.delete_after),
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime (naive values are taken to be UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class ReceiptStore(ABC):
+    """Where receipts go. ``save`` must not return before the receipt is durable; any
+    failure raises :class:`~consentkit.errors.StorageError`. Safe to share across threads."""
+
+    @abstractmethod
+    def save(self, receipt: Receipt) -> None:
+        """Store one receipt durably."""
+
+    @abstractmethod
+    def by_consent_id(self, consent_id: str) -> list[Receipt]:
+        """Every receipt of this consent id, oldest first."""
+
+    @abstractmethod
+    def purge(self, now: datetime) -> int:
+        """Delete the receipts whose ``delete_after`` is before ``now``; return how many."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections and files."""
+
+    def export_json(self, consent_id: str) -> str:
+        """Every receipt of this consent id as a JSON document (for an access request)."""
+        receipts = [receipt.to_json() for receipt in self.by_consent_id(consent_id)]
+        return json.dumps({"consent_id": consent_id, "receipts": receipts}, indent=2)
