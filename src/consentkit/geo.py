@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .accesslog.client_address import ClientAddressResolver
-from .accesslog.iptrunc import IPAddress, parse_ip
+from .accesslog.iptrunc import Address, IPAddress, carried_ipv4, parse_address, to_ipaddress
 from .errors import ConfigError
 from .http import RequestInfo
 
@@ -82,11 +82,15 @@ class CountryLookup:
 
     # -- lookups -------------------------------------------------------------------------
 
-    def country(self, request_or_ip: RequestInfo | IPAddress | str | None) -> str | None:
+    def country(
+        self, request_or_ip: RequestInfo | IPAddress | Address | str | None
+    ) -> str | None:
         """The visitor's country code, or ``None`` when nothing says."""
         return self.location(request_or_ip).country
 
-    def location(self, request_or_ip: RequestInfo | IPAddress | str | None) -> Location:
+    def location(
+        self, request_or_ip: RequestInfo | IPAddress | Address | str | None
+    ) -> Location:
         if isinstance(request_or_ip, RequestInfo):
             request = request_or_ip
             from_header = self.from_headers(request.headers)
@@ -109,22 +113,27 @@ class CountryLookup:
                     return code
         return None
 
-    def location_of_ip(self, address: IPAddress | str | None) -> Location:
+    def location_of_ip(self, address: IPAddress | Address | str | None) -> Location:
         if address is None or self._reader is None:
             return NOWHERE
-        parsed = parse_ip(address) if isinstance(address, str) else address
+        parsed: Address | None
+        if isinstance(address, str):
+            parsed = parse_address(address)
+        elif isinstance(address, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+            parsed = (address.max_prefixlen, int(address))
+        else:
+            parsed = address
         if parsed is None:
             return NOWHERE
-        if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is not None:
-            parsed = parsed.ipv4_mapped
-        return self._cached_location(parsed)
+        return self._cached_location(carried_ipv4(parsed))
 
-    def _read_location(self, address: IPAddress) -> Location:
+    def _read_location(self, address: Address) -> Location:
         reader = self._reader
         if reader is None:
             return NOWHERE
+        ip = to_ipaddress(address)
         try:
-            model = reader.city(address) if self._uses_city else reader.country(address)
+            model = reader.city(ip) if self._uses_city else reader.country(ip)
         except Exception:  # not in the database, an IPv6 address in an IPv4 one, closed
             return NOWHERE
         code = model.country.iso_code

@@ -5,7 +5,6 @@ used by consent receipts, which keep no more of a visitor than the log does.
 """
 
 from .client_address import ClientAddressResolver as ClientAddressResolver
-from .iptrunc import truncate_address as truncate_address
 from .iptrunc import truncate_ip as truncate_ip
 from .log import AccessLog as AccessLog
 from .retention import purge as purge
@@ -18,6 +17,5 @@ __all__ = [
     "CoarseUserAgent",
     "coarse_user_agent",
     "purge",
-    "truncate_address",
     "truncate_ip",
 ]

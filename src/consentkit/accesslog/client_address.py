@@ -9,16 +9,13 @@ the visitor. A header that does not parse falls back to the peer; nothing here r
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Sequence
 
-from .iptrunc import IPAddress, embedded_ipv4, parse_ip
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from .iptrunc import Address, carried_ipv4, in_network, network_of, parse_address
 
 # A hop is an address, or None for one that is not: Forwarded's "unknown" or an
 # obfuscated "_name".
-Hop = IPAddress | None
+Hop = Address | None
 
 
 class MalformedHeader(ValueError):
@@ -29,27 +26,24 @@ class ClientAddressResolver:
     """Built once from ``trusted_proxies`` (CIDR strings, validated by Settings)."""
 
     def __init__(self, trusted_proxies: Iterable[str] = ()) -> None:
-        self.trusted: tuple[Network, ...] = tuple(
-            ipaddress.ip_network(cidr, strict=False) for cidr in trusted_proxies
+        self.trusted: tuple[tuple[int, int, int], ...] = tuple(
+            network_of(cidr) for cidr in trusted_proxies
         )
 
-    def is_trusted(self, address: IPAddress) -> bool:
-        candidates: list[IPAddress] = [address]
-        v4 = embedded_ipv4(address)
-        if v4 is not None and v4 is not address:
-            candidates.append(v4)
-        return any(ip in network for ip in candidates for network in self.trusted
-                   if ip.version == network.version)
+    def is_trusted(self, address: Address) -> bool:
+        v4 = carried_ipv4(address)
+        return any(in_network(address, network) or in_network(v4, network)
+                   for network in self.trusted)
 
     def resolve(
         self,
         peer: str | None,
         forwarded_for: Sequence[bytes] = (),
         forwarded: Sequence[bytes] = (),
-    ) -> IPAddress | None:
+    ) -> Address | None:
         """The visitor's address, from the peer's host and the raw header values
         (``X-Forwarded-For`` values, ``Forwarded`` values, in the order received)."""
-        peer_ip = parse_ip(peer) if peer else None
+        peer_ip = parse_address(peer) if peer else None
         if peer_ip is None or not self.trusted or not self.is_trusted(peer_ip):
             return peer_ip
         hops: list[Hop]
@@ -70,7 +64,7 @@ class ClientAddressResolver:
         return hops[0]  # every hop is a trusted proxy: the left-most is the origin
 
 
-def _hop(text: str) -> IPAddress:
+def _hop(text: str) -> Address:
     """One hop as proxies write it: ``1.2.3.4``, ``1.2.3.4:80``, ``[2001:db8::1]:443``,
     ``2001:db8::1``."""
     text = text.strip().strip('"').strip()
@@ -83,7 +77,7 @@ def _hop(text: str) -> IPAddress:
         text, port = text.split(":")
         if not port.isdigit():
             raise MalformedHeader(text)
-    address = parse_ip(text)
+    address = parse_address(text)
     if address is None:
         raise MalformedHeader(text)
     return address
@@ -93,9 +87,9 @@ def _is_port(text: str) -> bool:
     return text.startswith(":") and text[1:].isdigit()
 
 
-def parse_x_forwarded_for(values: Sequence[bytes]) -> list[IPAddress]:
+def parse_x_forwarded_for(values: Sequence[bytes]) -> list[Address]:
     """The hops of one or more ``X-Forwarded-For`` values, left to right."""
-    hops: list[IPAddress] = []
+    hops: list[Address] = []
     for value in values:
         for item in value.decode("latin-1").split(","):
             hops.append(_hop(item))

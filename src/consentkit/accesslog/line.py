@@ -12,13 +12,14 @@ import time
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus, urlsplit
 
 from ..consent import Consent
 from ..http import Headers
 from .client_address import ClientAddressResolver
-from .iptrunc import parse_ip, truncate_address
+from .iptrunc import parse_address, truncate
 from .useragent import coarse_user_agent
 
 if TYPE_CHECKING:
@@ -26,32 +27,31 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 MAX_PATH_LENGTH = 2048
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
-
-class Captured(NamedTuple):
-    """What :meth:`AccessLog.record` keeps of a request: references, no copies, no work."""
-
-    at: float  # time.time() when the response ended
-    method: str
-    path: str
-    query_string: bytes
-    client: Sequence[Any] | None  # the ASGI scope's (host, port)
-    headers: Headers
-    consent: Consent | None
-    status: int
-    response_bytes: int
-    duration_s: float
+# What AccessLog.record queues: a plain tuple (cheapest to build on the request's path)
+# of references, in this order.
+Captured = tuple[
+    float,  # time.time() when the response ended
+    str,  # method
+    str,  # path
+    bytes,  # query string
+    "Sequence[Any] | None",  # the ASGI scope's client (host, port)
+    Headers,  # the request headers (a reference, not a copy)
+    "Consent | None",
+    int,  # status
+    int,  # response bytes
+    float,  # duration in seconds
+]
 
 
 class LineBuilder:
-    """Turns :class:`Captured` values into JSON lines, following the settings."""
+    """Turns :data:`Captured` values into JSON lines, following the settings."""
 
     def __init__(self, settings: Settings, geo: CountryLookup | None = None) -> None:
         self.prefix_v4 = settings.ip_prefix_v4
         self.prefix_v6 = settings.ip_prefix_v6
         self.resolver = ClientAddressResolver(settings.trusted_proxies)
-        self.geo = geo
+        self.geo = geo if geo is not None and geo.has_database else None
         self.query_params = frozenset(settings.log_query_params)
         self.log_referrer = settings.log_referrer
         self.log_consent = settings.log_consent
@@ -61,6 +61,9 @@ class LineBuilder:
         from ..geo import country_code  # geo imports this package: bind it late
 
         self._country_code = country_code
+        self._tail_json = ',"retention":' + json_string(self.retention_tag) + ',"delete_after":"'
+        self._network = lru_cache(maxsize=16_384)(self._network_of_peer)
+        self.path = lru_cache(maxsize=4096)(self._path)  # type: ignore[method-assign]
         self._second = -1
         self._ts = ""
         self._day = date(1970, 1, 1)
@@ -76,78 +79,99 @@ class LineBuilder:
             self._day = date(moment.tm_year, moment.tm_mon, moment.tm_mday)
             self._delete_after = (self._day + self.retention).isoformat()
 
-    def day_of(self, at: float) -> date:
+    def day_at(self, at: float) -> date:
         self._clock(at)
         return self._day
 
+    def day_of(self, entry: Captured) -> date:
+        return self.day_at(entry[0] - entry[9])
+
     def build(self, entry: Captured) -> str:
         """The JSON line for one request (no trailing newline)."""
-        self._clock(entry.at - entry.duration_s)  # the line is stamped when it began
+        (at, method, path, query_string, client, headers, consent, status, response_bytes,
+         duration_s) = entry
+        self._clock(at - duration_s)  # the line is stamped when the request began
         user_agent: bytes | None = None
         referer: bytes | None = None
-        forwarded_for: list[bytes] = []
-        forwarded: list[bytes] = []
-        header_country: str | None = None
-        for key, value in entry.headers:
+        forwarded_for: list[bytes] | None = None
+        forwarded: list[bytes] | None = None
+        country: str | None = None
+        for key, value in headers:
             if key == b"user-agent":
                 user_agent = value
             elif key == b"x-forwarded-for":
-                forwarded_for.append(value)
+                forwarded_for = [*(forwarded_for or ()), value]
             elif key == b"forwarded":
-                forwarded.append(value)
+                forwarded = [*(forwarded or ()), value]
             elif key == b"referer":
                 referer = value
-            elif key in self._country_headers and header_country is None:
-                header_country = self._country_code(value)
-        peer = entry.client[0] if entry.client else None
-        address = self.resolver.resolve(peer if isinstance(peer, str) else None,
-                                        forwarded_for, forwarded)
-        country = header_country
+            elif key in self._country_headers and country is None:
+                country = self._country_code(value)
+        peer = client[0] if client else None
+        if not isinstance(peer, str):
+            peer = None
+        if forwarded_for is None and forwarded is None:
+            ip_json, address = self._network(peer)
+        else:
+            address = self.resolver.resolve(peer, forwarded_for or (), forwarded or ())
+            ip_json = (json_string(truncate(address, self.prefix_v4, self.prefix_v6))
+                       if address is not None else "null")
         if country is None and self.geo is not None and address is not None:
             country = self.geo.location_of_ip(address).country
-        line: dict[str, Any] = {
-            "ts": self._ts,
-            "method": entry.method[:16],
-            "path": self.path(entry.path, entry.query_string),
-            "status": entry.status,
-            "bytes": entry.response_bytes,
-            "duration_ms": round(entry.duration_s * 1000.0, 1),
-            "ip": (truncate_address(address, self.prefix_v4, self.prefix_v6)
-                   if address is not None else None),
-            "ua": _user_agent_json(user_agent),
-            "country": country,
-        }
-        if self.log_consent and entry.consent is not None:
-            consent = entry.consent
-            line["consent"] = _consent_summary(consent.given, consent.categories,
-                                               consent.regime, consent.gpc)
+        parts = [
+            '{"ts":"', self._ts,
+            '","method":', json_string(method[:16]),
+            ',"path":', json_string(self.path(path, query_string)),
+            ',"status":', str(int(status)),
+            ',"bytes":', str(int(response_bytes)),
+            ',"duration_ms":', repr(round(float(duration_s) * 1000.0, 1)),
+            ',"ip":', ip_json,
+            ',"ua":', _user_agent_json(user_agent),
+            ',"country":', json_string(country) if country is not None else "null",
+        ]
+        if self.log_consent and consent is not None:
+            parts += (',"consent":', _consent_summary(consent.given, consent.categories,
+                                                      consent.regime, consent.gpc))
         if self.log_referrer:
-            line["referrer"] = referrer_origin(referer)
-        line["retention"] = self.retention_tag
-        line["delete_after"] = self._delete_after
-        return _ENCODER.encode(line)
+            origin = referrer_origin(referer)
+            parts += (',"referrer":', json_string(origin) if origin is not None else "null")
+        parts += (self._tail_json, self._delete_after, '"}')
+        return "".join(parts)
+
+    def _network_of_peer(self, peer: str | None) -> tuple[str, tuple[int, int] | None]:
+        """The JSON of a peer's truncated network (cached: visitors come back)."""
+        address = self.resolver.resolve(peer)
+        if address is None:
+            return "null", None
+        return json_string(truncate(address, self.prefix_v4, self.prefix_v6)), address
 
     def path(self, path: str, query_string: bytes) -> str:
-        """The path, with only the allow-listed query parameters kept."""
+        """The path, with only the allow-listed query parameters kept (as sent)."""
+        return self._path(path, query_string)
+
+    def _path(self, path: str, query_string: bytes) -> str:
         path = path[:MAX_PATH_LENGTH]
         if not self.query_params or not query_string:
             return path
-        kept = [(name, value)
-                for name, value in parse_qsl(query_string.decode("latin-1"),
-                                             keep_blank_values=True)
-                if name in self.query_params]
-        return f"{path}?{urlencode(kept)}" if kept else path
+        kept = [pair for pair in query_string.decode("latin-1").split("&")
+                if _param_name(pair) in self.query_params]
+        return f"{path}?{'&'.join(kept)}" if kept else path
 
     def drop_report(self, at: float, dropped: int) -> str:
         """The line written when the writer catches up after dropping ``dropped`` lines."""
         self._clock(at)
-        return _ENCODER.encode({
+        return json.dumps({
             "ts": self._ts,
             "event": "access_log_overflow",
             "dropped": dropped,
             "retention": self.retention_tag,
             "delete_after": self._delete_after,
-        })
+        }, separators=(",", ":"))
+
+
+def _param_name(pair: str) -> str:
+    name = pair.split("=", 1)[0]
+    return unquote_plus(name) if "%" in name or "+" in name else name
 
 
 def referrer_origin(value: bytes | None) -> str | None:
@@ -161,20 +185,17 @@ def referrer_origin(value: bytes | None) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not host or parse_ip(host) is not None:
+    if parts.scheme not in ("http", "https") or not host or parse_address(host) is not None:
         return None  # an address as the host is not kept either
-    if ":" in host:
-        host = f"[{host}]"
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 @lru_cache(maxsize=4096)
-def _user_agent_json(header: bytes | None) -> dict[str, Any]:
-    # Shared between lines and only ever read by the encoder.
-    return coarse_user_agent(header).to_json()
+def _user_agent_json(header: bytes | None) -> str:
+    return json.dumps(coarse_user_agent(header).to_json(), separators=(",", ":"))
 
 
 @lru_cache(maxsize=256)
-def _consent_summary(given: bool, categories: frozenset[str], regime: str,
-                     gpc: bool) -> dict[str, Any]:
-    return {"given": given, "categories": sorted(categories), "regime": regime, "gpc": gpc}
+def _consent_summary(given: bool, categories: frozenset[str], regime: str, gpc: bool) -> str:
+    return json.dumps({"given": given, "categories": sorted(categories), "regime": regime,
+                       "gpc": gpc}, separators=(",", ":"))

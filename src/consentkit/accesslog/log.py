@@ -52,6 +52,9 @@ class AccessLog:
             self._write_batch, self._write_drop_report, settings.access_log_queue_size,
             on_idle=self._enforce_retention,
         )
+        self._items = self.writer.items
+        self._capacity = self.writer.capacity
+        self._started = False
 
     # -- the request's path --------------------------------------------------------------
 
@@ -64,12 +67,15 @@ class AccessLog:
         duration_s: float,
     ) -> None:
         """Queue one request's line. Never blocks, never raises for a request's data."""
-        writer = self.writer
-        if not writer.running:
+        if not self._started:
             self.start()
-        writer.put(Captured(time.time(), request.method, request.path, request.query_string,
-                            request.client, request.headers, consent, status,
-                            response_bytes, duration_s))
+        items = self._items
+        if len(items) < self._capacity:
+            items.append((time.time(), request.method, request.path, request.query_string,
+                          request.client, request.headers, consent, status,
+                          response_bytes, duration_s))
+        else:
+            self.writer.count_dropped()
 
     # -- lifespan ------------------------------------------------------------------------
 
@@ -78,9 +84,11 @@ class AccessLog:
         if self.geo is not None and self._owns_geo:
             self.geo.open()
         self.writer.start()
+        self._started = True
 
     def close(self) -> None:
         """Write every queued line, stop the writer, close the file and the database."""
+        self._started = False
         self.writer.close()
         self.sink.close()
         if self.geo is not None and self._owns_geo:
@@ -100,7 +108,7 @@ class AccessLog:
         for entry in batch:
             try:
                 line = build(entry)
-                line_day = day_of(entry.at - entry.duration_s)
+                line_day = day_of(entry)
             except Exception:  # one odd request must not cost the others their lines
                 self.lines_failed += 1
                 continue
@@ -115,7 +123,8 @@ class AccessLog:
 
     def _write_drop_report(self, dropped: int) -> None:
         now = time.time()
-        self.sink.write(self.builder.day_of(now), [self.builder.drop_report(now, dropped)])
+        line = self.builder.drop_report(now, dropped)
+        self.sink.write(self.builder.day_at(now), [line])
         logger.warning("access log queue was full: %d lines dropped", dropped)
 
     def _enforce_retention(self) -> None:

@@ -40,7 +40,7 @@ class BackgroundWriter(Generic[Item]):
         self._report_dropped = report_dropped
         self._on_idle = on_idle
         self._name = name
-        self._items: deque[Item] = deque()
+        self.items: deque[Item] = deque()  # appended to by put() and AccessLog.record
         self._dropped = 0
         self._dropped_total = 0
         self._drop_lock = threading.Lock()
@@ -60,13 +60,16 @@ class BackgroundWriter(Generic[Item]):
 
     def put(self, item: Item) -> None:
         """Queue ``item``; drop and count it when the queue is full. O(1), never blocks."""
-        items = self._items
-        if len(items) >= self.capacity:
-            with self._drop_lock:
-                self._dropped += 1
-                self._dropped_total += 1
-            return
-        items.append(item)
+        items = self.items
+        if len(items) < self.capacity:
+            items.append(item)
+        else:
+            self.count_dropped()
+
+    def count_dropped(self) -> None:
+        with self._drop_lock:
+            self._dropped += 1
+            self._dropped_total += 1
 
     def start(self) -> None:
         with self._start_lock:
@@ -103,7 +106,7 @@ class BackgroundWriter(Generic[Item]):
             self._wake.clear()
 
     def _drain(self) -> None:
-        items = self._items
+        items = self.items
         pop = items.popleft
         while items:
             batch: list[Item] = []
