@@ -1,0 +1,355 @@
+"""The WSGI adapter (PEP 3333): ``app.wsgi_app = ConsentMiddleware(app.wsgi_app, ...)``.
+
+A thin translation of WSGI into calls on :class:`~consentkit.engine.Engine`; every
+decision is the engine's. Per-request state lives in a :class:`_Response` built for the
+request, never on the middleware.
+
+- ``start_response`` keeps PEP 3333's ``exc_info`` semantics: a second call without it is
+  an error, a call with it re-raises once the headers have gone out (the server decides).
+- Bodies are streamed chunk by chunk through the engine's body filter; a list or tuple
+  body (its whole length known) gets an exact ``Content-Length`` again.
+- ``close()`` of the app's iterable is always called, also when the client goes away or
+  the filter raises; the access log is written from ``close()``, after the last byte.
+- A ``wsgi.file_wrapper`` body is passed through untouched (the server may ``sendfile``
+  it); only its headers are judged.
+- WSGI has no lifespan: the engine starts on the first request and is shut down (the
+  access log flushed) at interpreter exit, or earlier with :meth:`ConsentMiddleware.close`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from .engine import Engine, Exchange, ResponsePlan
+from .http import Headers, RequestInfo
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from .endpoint import Route
+
+StrHeaders = list[tuple[str, str]]
+Write = Callable[[bytes], object]
+
+ENVIRON_KEY = "consentkit.consent"
+_READ_SIZE = 65_536
+
+
+class ConsentMiddleware:
+    """Holds back non-essential cookies and trackers until the visitor consents.
+
+    Takes the options of :class:`~consentkit.settings.Settings` as keyword arguments;
+    a bad one raises :class:`~consentkit.errors.ConfigError` here, at start-up. The
+    visitor's consent is put on ``environ["consentkit.consent"]``.
+    """
+
+    def __init__(self, app: WSGIApplication, **options: Any) -> None:
+        self.app = app
+        self.engine = Engine(Settings(**options))
+        atexit.register(_shutdown, weakref.ref(self.engine))
+
+    def close(self) -> None:
+        """Flush the access log and close what the engine opened (also done at exit)."""
+        self.engine.shutdown()
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        exchange = self.engine.begin(request_info(environ))
+        environ[ENVIRON_KEY] = exchange.consent
+        route = exchange.intercept()
+        if route is not None:
+            return _answer(exchange, route, environ, start_response)
+        response = _Response(exchange, start_response)
+        try:
+            result = self.app(environ, response.start_response)
+        except BaseException:
+            exchange.finish(response.status if response.plan else 500, 0)
+            raise
+        wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(wrapper, type) and isinstance(result, wrapper):
+            return response.pass_through(result)
+        return response.body(result)
+
+
+def _shutdown(engine_ref: weakref.ref[Engine]) -> None:
+    engine = engine_ref()
+    if engine is not None:
+        engine.shutdown()
+
+
+def request_info(environ: WSGIEnvironment) -> RequestInfo:
+    """The engine's view of a WSGI request (latin-1 strings become bytes here)."""
+    headers: Headers = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            name = key.replace("_", "-").lower()
+        else:
+            continue
+        headers.append((name.encode("latin-1"), str(value).encode("latin-1")))
+    if "HTTP_HOST" not in environ and "SERVER_NAME" in environ:
+        headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
+                        .rstrip(":").encode("latin-1")))
+    address = environ.get("REMOTE_ADDR")
+    client: tuple[str, int] | None = None
+    if address:
+        port = str(environ.get("REMOTE_PORT") or "0")
+        client = (address, int(port) if port.isdigit() else 0)
+    return RequestInfo(
+        environ.get("REQUEST_METHOD", "GET"),
+        _unicode_path(environ.get("PATH_INFO", "")),
+        headers,
+        environ.get("QUERY_STRING", "").encode("latin-1"),
+        client,
+        environ.get("wsgi.url_scheme", "http"),
+        _unicode_path(environ.get("SCRIPT_NAME", "")),
+    )
+
+
+def _unicode_path(value: str) -> str:
+    """WSGI paths are bytes decoded as latin-1; ASGI's (and the engine's) are UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def status_line(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def to_wsgi_headers(headers: Headers) -> StrHeaders:
+    return [(key.decode("latin-1"), value.decode("latin-1")) for key, value in headers]
+
+
+def from_wsgi_headers(headers: StrHeaders) -> Headers:
+    return [(key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in headers]
+
+
+# -- routes the engine answers -------------------------------------------------------------
+
+
+def _answer(
+    exchange: Exchange, route: Route, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    body = read_body(environ, route.max_body) if route.needs_body else b""
+    reply = exchange.answer(route, body)
+    start_response(status_line(reply.status), to_wsgi_headers(reply.headers))
+    return _Finishing([reply.body] if reply.body else [], exchange, reply.status)
+
+
+def read_body(environ: WSGIEnvironment, limit: int) -> bytes:
+    """Read the request body, at most ``limit + 1`` bytes (enough to know it is too long),
+    never past ``CONTENT_LENGTH`` (PEP 3333: reading further may block)."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    raw_length = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if raw_length.isdigit():
+        wanted = min(int(raw_length), limit + 1)
+    elif environ.get("wsgi.input_terminated"):
+        wanted = limit + 1  # chunked upload; the server marks the end of the stream
+    else:
+        return b""
+    chunks: list[bytes] = []
+    while wanted > 0:
+        chunk = stream.read(min(wanted, _READ_SIZE))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Finishing:
+    """A body that tells the exchange when it is done (for the access log)."""
+
+    __slots__ = ("chunks", "exchange", "finished", "sent", "status")
+
+    def __init__(self, chunks: list[bytes], exchange: Exchange, status: int) -> None:
+        self.chunks, self.exchange, self.status = chunks, exchange, status
+        self.sent = 0
+        self.finished = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.sent += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.exchange.finish(self.status, self.sent)
+
+
+# -- responses of the app -------------------------------------------------------------------
+
+
+class _Response:
+    """One response of the app: applies the engine's plan to ``start_response`` and to the
+    body. The real ``start_response`` is called at once unless the body is to be
+    rewritten; then it waits until the body's kind (list, stream, file) is known."""
+
+    __slots__ = ("app_headers", "exchange", "forwarded", "plan",
+                 "start_next", "status", "status_text", "write_next")
+
+    def __init__(self, exchange: Exchange, start_response: StartResponse) -> None:
+        self.exchange = exchange
+        self.start_next = start_response
+        self.plan: ResponsePlan | None = None
+        self.status = 500
+        self.status_text = ""
+        self.app_headers: StrHeaders = []
+        self.forwarded = False
+        self.write_next: Write | None = None
+
+    def start_response(
+        self, status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
+    ) -> Write:
+        if exc_info is None and self.plan is not None:
+            raise RuntimeError("start_response() called twice without exc_info (PEP 3333)")
+        try:
+            self._plan(status, headers)
+            if self.forwarded:
+                # Replacing headers already given to the server: it re-raises exc_info
+                # if they are on the wire, as PEP 3333 asks.
+                self._forward(exc_info)
+            elif self.plan is not None and self.plan.body_filter is None:
+                self._forward(None)
+        finally:
+            exc_info = None  # PEP 3333: no reference cycle through the traceback
+        return self.write
+
+    def _plan(self, status: str, headers: StrHeaders) -> None:
+        code = status[:3]
+        self.status = int(code) if code.isdigit() else 500
+        self.status_text, self.app_headers = status, headers
+        self.plan = self.exchange.response(self.status, from_wsgi_headers(headers))
+
+    def _forward(self, exc_info: OptExcInfo | None, headers: Headers | None = None) -> None:
+        plan = self.plan
+        assert plan is not None
+        if headers is None and not plan.changed:
+            out = self.app_headers
+        else:
+            out = to_wsgi_headers(plan.headers if headers is None else headers)
+        self.forwarded = True
+        if exc_info is not None:
+            self.write_next = self.start_next(self.status_text, out, exc_info)
+        else:
+            self.write_next = self.start_next(self.status_text, out)
+
+    def _require_plan(self) -> ResponsePlan:
+        if self.plan is None:
+            raise RuntimeError("the application did not call start_response() (PEP 3333)")
+        return self.plan
+
+    def write(self, data: bytes) -> None:
+        """The legacy ``write()`` callable: rewritten and sent at once."""
+        plan = self._require_plan()
+        if not self.forwarded:
+            self._forward(None)
+        out = plan.rewrite(data, last=False) if plan.body_filter is not None else data
+        if out and self.write_next is not None:
+            self.write_next(out)
+
+    def pass_through(self, result: Iterable[bytes]) -> Iterable[bytes]:
+        """A ``wsgi.file_wrapper`` body goes out untouched; only its headers are judged."""
+        self._require_plan()
+        if not self.forwarded:
+            self.plan = self.exchange.response(
+                self.status, from_wsgi_headers(self.app_headers), rewrite_body=False
+            )
+            self._forward(None)
+        self.exchange.finish(self.status, _declared_length(self.app_headers))
+        return result
+
+    def body(self, result: Iterable[bytes]) -> _Body:
+        return _Body(self, result)
+
+
+def _declared_length(headers: StrHeaders) -> int:
+    for key, value in headers:
+        if key.lower() == "content-length" and value.strip().isdigit():
+            return int(value)
+    return 0
+
+
+class _Body:
+    """The response body the server iterates: the app's, through the body filter."""
+
+    __slots__ = ("finished", "response", "result", "sent", "stream")
+
+    def __init__(self, response: _Response, result: Iterable[bytes]) -> None:
+        self.response = response
+        self.result = result
+        self.sent = 0
+        self.finished = False
+        self.stream: Iterator[bytes] | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.stream = self._chunks()
+        return self.stream
+
+    def _chunks(self) -> Iterator[bytes]:
+        response, result = self.response, self.result
+        plan = response.plan
+        whole = isinstance(result, (list, tuple)) and not response.forwarded
+        if whole and plan is not None and plan.body_filter is not None:
+            yield from self._whole(response, plan, result)  # type: ignore[arg-type]
+            return
+        for chunk in result:
+            plan = response._require_plan()
+            if not response.forwarded:
+                response._forward(None)
+            if plan.body_filter is not None:
+                chunk = plan.rewrite(chunk, last=False)
+            self.sent += len(chunk)
+            yield chunk
+        plan = response._require_plan()
+        if not response.forwarded:
+            response._forward(None)
+        if plan.body_filter is not None:
+            tail = plan.rewrite(b"", last=True)
+            if tail:
+                self.sent += len(tail)
+                yield tail
+
+    def _whole(
+        self, response: _Response, plan: ResponsePlan, result: list[bytes] | tuple[bytes, ...]
+    ) -> Iterator[bytes]:
+        """A body whose every chunk is at hand: rewritten at once, exact Content-Length."""
+        out = plan.rewrite(b"".join(result), last=True)
+        response._forward(None, plan.headers_with_length(len(out)))
+        self.sent = len(out)
+        if out:
+            yield out
+
+    def close(self) -> None:
+        try:
+            if self.stream is not None:
+                close_stream = getattr(self.stream, "close", None)
+                if close_stream is not None:
+                    close_stream()
+        finally:
+            try:
+                close_result = getattr(self.result, "close", None)
+                if close_result is not None:
+                    close_result()
+            finally:
+                if not self.finished:
+                    self.finished = True
+                    response = self.response
+                    status = response.status if response.plan is not None else 500
+                    response.exchange.finish(status, self.sent)
