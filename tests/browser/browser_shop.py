@@ -3,16 +3,9 @@
 The page is written the way a site writes it: plain tracker tags (Google tag, Meta pixel,
 a YouTube embed) and a first-party script that injects more trackers after ``load``. The
 middleware holds them back, injects the banner, and answers the consent endpoint.
-
-Until the HTML layer (``consentkit.html``) is wired into the engine, :func:`hand_inject`
-writes the config block and the held-back markup exactly as docs/ARCHITECTURE.md fixes them.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,10 +14,8 @@ from starlette.routing import Route
 
 from consentkit import CookieRule, Policy, TrackerRule
 from consentkit.asgi import ConsentMiddleware
-from consentkit.consent import Consent
 from consentkit.policy import DEFAULT_CATEGORIES
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 SECRET = "browser-test-secret-0123456789"
 
 POLICY = Policy(
@@ -62,21 +53,6 @@ FBEVENTS = '<script src="https://connect.facebook.net/en_US/fbevents.js"></scrip
 PIXEL = '<img src="https://www.facebook.com/tr?id=1&amp;ev=PageView" width="1" height="1" alt="">'
 VIDEO = ('<iframe width="560" height="315" title="How the kettle works" '
          'src="https://www.youtube-nocookie.com/embed/kettle"></iframe>')
-
-# (the tag as written, its category, the tag as the HTML layer holds it back)
-HELD: tuple[tuple[str, str, str], ...] = (
-    (GTAG, "analytics", '<script async type="text/plain" data-consentkit="analytics" '
-     'data-consentkit-src="https://www.googletagmanager.com/gtag/js?id=G-ONE"></script>'),
-    (GTAG_CONFIG, "analytics", GTAG_CONFIG.replace(
-        "<script>", '<script type="text/plain" data-consentkit="analytics">')),
-    (FBEVENTS, "marketing", '<script type="text/plain" data-consentkit="marketing" '
-     'data-consentkit-src="https://connect.facebook.net/en_US/fbevents.js"></script>'),
-    (PIXEL, "marketing", '<img data-consentkit="marketing" data-consentkit-src='
-     '"https://www.facebook.com/tr?id=1&amp;ev=PageView" width="1" height="1" alt="">'),
-    (VIDEO, "marketing", '<iframe width="560" height="315" title="How the kettle works" '
-     'data-consentkit="marketing" data-consentkit-vendor="YouTube" data-consentkit-src='
-     '"https://www.youtube-nocookie.com/embed/kettle"></iframe>'),
-)
 
 # Runs after load, like a tag manager would: every kind of late tracker, plus first-party
 # work that must keep working.
@@ -137,54 +113,12 @@ iframe{{max-width:100%;border:0}}</style>
 </body></html>"""
 
 
-def banner_config(consent: Consent, lang: str, cache_safe: bool = False) -> dict[str, Any]:
-    """The config block as docs/ARCHITECTURE.md fixes it (for hand injection)."""
-    texts = json.loads((STATIC / "i18n" / f"{lang}.json").read_text("utf-8"))
-    rules = {
-        "cookies": [{"name": r.name, "prefix": r.prefix, "pattern": r.pattern,
-                     "category": r.category} for r in POLICY.cookies],
-        "trackers": [{"host": r.host, "path": r.path, "kind": r.kind, "category": r.category,
-                      "vendor": r.vendor} for r in POLICY.trackers],
-    }
-    categories = [
-        {"name": c.name, "title": texts[f"category_{c.name}_title"],
-         "description": texts[f"category_{c.name}_description"],
-         "required": c.required,
-         "cookies": [{"name": r.match, "vendor": r.vendor, "purpose": r.purpose,
-                      "lifetime": r.lifetime} for r in POLICY.cookies_in(c.name)]}
-        for c in POLICY.categories
-    ]
-    return {
-        "endpoint": "/consentkit/consent", "version": POLICY.version, "lang": lang,
-        "dir": "rtl" if lang == "ar" else "ltr", "texts": texts,
-        "privacyUrl": POLICY.privacy_url, "categories": categories,
-        "consent": consent.to_json(), "regime": consent.regime, "gpc": consent.gpc,
-        "rules": rules, "consentMode": {k: list(v) for k, v in (POLICY.consent_mode or {}).items()},
-        "floatingButton": True, "cacheSafe": cache_safe,
-    }
-
-
-def hand_inject(html: str, consent: Consent, lang: str, cache_safe: bool) -> str:
-    for original, category, held in HELD:
-        if cache_safe or not consent.allows(category):
-            html = html.replace(original, held)
-    config = json.dumps(banner_config(consent, lang, cache_safe)).replace("</", "<\\/")
-    tags = ('<link rel="stylesheet" href="/consentkit/static/consentkit.css">'
-            f'<script type="application/json" id="consentkit-config">{config}</script>'
-            '<script src="/consentkit/static/consentkit.js" defer></script>')
-    return html.replace("</head>", tags + "</head>", 1)
-
-
-def make_app(cache_safe: bool = False) -> tuple[Any, bool]:
-    """The ASGI app, and whether the middleware injects the banner itself."""
-    holder: dict[str, bool] = {}
+def make_app(cache_safe: bool = False) -> ConsentMiddleware:
+    """The shop wrapped in the middleware, which holds back and injects the banner."""
 
     async def home(request: Request) -> Response:
-        lang = request.query_params.get("lang", "en")
-        html = page(lang)
-        if not holder["real"]:
-            html = hand_inject(html, request.state.consent, lang, cache_safe)
-        response = HTMLResponse(html, headers={"cache-control": "no-store"})
+        response = HTMLResponse(page(request.query_params.get("lang", "en")),
+                                headers={"cache-control": "no-store"})
         response.set_cookie("_ga", "GA1.1.server")  # dropped by the middleware until consent
         return response
 
@@ -200,7 +134,5 @@ def make_app(cache_safe: bool = False) -> tuple[Any, bool]:
 
     inner = Starlette(routes=[Route("/", home), Route("/app.js", app_js),
                               Route("/api/ping", ping), Route("/privacy", privacy)])
-    app = ConsentMiddleware(inner, secret_key=SECRET, policy=POLICY, cookie_secure=False,
-                            cache_safe=cache_safe)
-    holder["real"] = app.engine.html is not None
-    return app, holder["real"]
+    return ConsentMiddleware(inner, secret_key=SECRET, policy=POLICY, cookie_secure=False,
+                             cache_safe=cache_safe)

@@ -27,7 +27,6 @@ def need(path: Path, what: str) -> None:
 @dataclass
 class Shop:
     base: str
-    real_injection: bool
 
 
 @dataclass

@@ -58,7 +58,7 @@ def free_port() -> int:
 
 
 def serve(cache_safe: bool) -> Iterator[Shop]:
-    app, real = make_app(cache_safe=cache_safe)
+    app = make_app(cache_safe=cache_safe)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off", ws="none"))
@@ -69,7 +69,7 @@ def serve(cache_safe: bool) -> Iterator[Shop]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield Shop(f"http://www.shop.test:{port}", real)
+    yield Shop(f"http://www.shop.test:{port}")
     server.should_exit = True
     thread.join(5)
 

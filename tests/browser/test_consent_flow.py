@@ -24,6 +24,15 @@ def bar(visit: Visit) -> Any:
     return visit.page.locator("section.ck-bar")
 
 
+def test_the_middleware_holds_back_and_injects(visit: Visit) -> None:
+    visit.goto()
+    html = visit.page.evaluate("fetch('/').then(r => r.text())")
+    assert 'id="consentkit-config"' in html
+    assert 'data-consentkit-src="https://connect.facebook.net/en_US/fbevents.js"' in html
+    assert 'data-consentkit-vendor="YouTube"' in html
+    assert '<script src="https://' not in html
+
+
 def test_before_any_choice_nothing_reaches_a_tracker(visit: Visit) -> None:
     visit.goto()
     page = visit.page
