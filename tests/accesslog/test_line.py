@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consentkit.accesslog import AccessLog, coarse_user_agent, truncate_ip
 from consentkit.consent import Consent
@@ -128,3 +130,17 @@ def test_stdout_sink(capsys: pytest.CaptureFixture[str]) -> None:
     log.close()
     (line,) = capsys.readouterr().out.splitlines()
     assert json.loads(line)["path"] == "/out"
+
+
+@settings(max_examples=150, deadline=None)
+@given(path=st.text(max_size=80), method=st.text(min_size=1, max_size=10),
+       query=st.binary(max_size=60), agent=st.binary(max_size=80))
+def test_any_request_gives_one_valid_json_line(
+    path: str, method: str, query: bytes, agent: bytes
+) -> None:
+    (line,) = lines_for([request(path, [(b"user-agent", agent)], query_string=query,
+                                 method=method)], log_query_params=["page"])
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["path"] == path[:2048] or parsed["path"].startswith(path[:2048] + "?page")
+    assert parsed["method"] == method[:16]

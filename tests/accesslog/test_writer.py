@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 from consentkit.accesslog import AccessLog
 
@@ -105,3 +107,22 @@ def test_restart_after_close() -> None:
     log.record(request("/b"), None, 200, 1, 0.0)
     log.close()
     assert [line["path"] for line in collector.objects] == ["/a", "/b"]
+
+
+def test_a_forked_worker_starts_its_own_writer(tmp_path: Path) -> None:
+    base = tmp_path / "access.log"
+    log = AccessLog(settings_for(access_log=str(base)))
+    log.record(request("/parent-before-fork"), None, 200, 1, 0.0)
+    pid = os.fork()
+    if pid == 0:  # the worker: the parent's thread is gone, its queue is the parent's
+        try:
+            log.record(request("/child"), None, 200, 1, 0.0)
+            log.close()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    log.record(request("/parent-after-fork"), None, 200, 1, 0.0)
+    log.close()
+    (written,) = list(tmp_path.iterdir())
+    paths = sorted(json.loads(line)["path"] for line in written.read_text().splitlines())
+    assert paths == ["/child", "/parent-after-fork", "/parent-before-fork"]

@@ -4,7 +4,9 @@ and only queues a few references; everything else happens on the writer thread."
 from __future__ import annotations
 
 import logging
+import os
 import time
+import weakref
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -55,6 +57,15 @@ class AccessLog:
         self._items = self.writer.items
         self._capacity = self.writer.capacity
         self._started = False
+        if hasattr(os, "register_at_fork"):
+            reference = weakref.ref(self)
+
+            def forget_start() -> None:  # the writer thread did not survive the fork
+                alive = reference()
+                if alive is not None:
+                    alive._started = False
+
+            os.register_at_fork(after_in_child=forget_start)
 
     # -- the request's path --------------------------------------------------------------
 

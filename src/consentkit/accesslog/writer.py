@@ -11,10 +11,12 @@ it also stops, after draining, when the main thread has finished, so a forgotten
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger("consentkit.accesslog")
 
@@ -48,6 +50,7 @@ class BackgroundWriter(Generic[Item]):
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        _forget_in_forked_children(self)
 
     @property
     def running(self) -> bool:
@@ -93,6 +96,17 @@ class BackgroundWriter(Generic[Item]):
         if thread.is_alive():
             logger.warning("access log writer did not finish within %.0f s", timeout)
 
+    def after_fork_in_child(self) -> None:
+        """A forked worker (``gunicorn --preload``) has no writer thread: start afresh,
+        without the parent's queued items, which the parent writes itself."""
+        self._thread = None
+        self.items.clear()
+        self._dropped = 0
+        self._drop_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+
     def _run(self) -> None:
         main = threading.main_thread()
         while True:
@@ -129,3 +143,15 @@ class BackgroundWriter(Generic[Item]):
             # The type and the OS's reason only: a message could quote a request's data.
             reason = exc.strerror if isinstance(exc, OSError) else None
             logger.warning("access log writer failed: %s %s", type(exc).__name__, reason or "")
+
+
+def _forget_in_forked_children(writer: BackgroundWriter[Any]) -> None:
+    reference = weakref.ref(writer)
+
+    def reset() -> None:
+        alive = reference()
+        if alive is not None:
+            alive.after_fork_in_child()
+
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=reset)
