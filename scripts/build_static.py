@@ -1,9 +1,9 @@
 """Build ``static/consentkit.js`` from the readable source ``static/src/consentkit.js``.
 
 The source is minified with terser (a pinned version, installed from the npm registry
-into the git-ignored ``tests/browser/node_modules``)::
+into a git-ignored folder: ``.venv/axe`` as the Makefile does, or ``tests/browser``)::
 
-    npm install --no-save --prefix tests/browser axe-core@4.14.1 terser@5.51.2
+    npm install --no-save --no-audit --no-fund --prefix .venv/axe axe-core@4.14.1 terser@5.51.2
     python scripts/build_static.py           # rewrite static/consentkit.js
     python scripts/build_static.py --check   # exit 1 when the committed build is stale
 
@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "static" / "src" / "consentkit.js"
 OUTPUT = ROOT / "static" / "consentkit.js"
-NODE_MODULES = ROOT / "tests" / "browser" / "node_modules"
+NODE_MODULES = (ROOT / ".venv" / "axe" / "node_modules",
+                ROOT / "tests" / "browser" / "node_modules")
 TERSER_VERSION = "5.51.2"
 PREAMBLE = "/*! consentkit banner | MIT | readable source: static/src/consentkit.js */"
 
@@ -31,12 +32,21 @@ class BuildError(RuntimeError):
     """The minifier is missing or failed."""
 
 
+def node_module_file(relative: str) -> Path | None:
+    """A file of an npm package from the first folder that has it."""
+    for folder in NODE_MODULES:
+        if (folder / relative).is_file():
+            return folder / relative
+    return None
+
+
 def terser_path() -> Path:
-    found = Path(os.environ.get("CONSENTKIT_TERSER", NODE_MODULES / "terser" / "bin" / "terser"))
-    if not found.is_file():
+    override = os.environ.get("CONSENTKIT_TERSER")
+    found = Path(override) if override else node_module_file("terser/bin/terser")
+    if found is None or not found.is_file():
         raise BuildError(
-            f"terser not found at {found}; run: npm install --no-save --prefix "
-            f"tests/browser terser@{TERSER_VERSION}"
+            f"terser not found; run: npm install --no-save --prefix .venv/axe "
+            f"terser@{TERSER_VERSION}"
         )
     package = json.loads((found.parent.parent / "package.json").read_text("utf-8"))
     if package.get("version") != TERSER_VERSION:

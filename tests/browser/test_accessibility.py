@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from browser_support import AXE, SCREENSHOTS, Shop, Visit, need
+from browser_support import AXE, NPM_INSTALL, SCREENSHOTS, Shop, Visit, need
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def run_axe(page: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violation_in_either_layer(visit_for: Callable[..., Visit], shop: Shop,
                                                 scheme: str) -> None:
-    need(AXE, "axe-core (npm install --no-save --prefix tests/browser axe-core@4.14.1)")
+    need(AXE, f"axe-core ({NPM_INSTALL})")
     visit = visit_for(shop, color_scheme=scheme)
     visit.goto()
     assert run_axe(visit.page) == []

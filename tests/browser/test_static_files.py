@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser_support import IN_CI
+from browser_support import IN_CI, NPM_INSTALL, node_module_file
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -74,10 +74,9 @@ def test_script_and_stylesheet_fit_the_budget_as_served() -> None:
 
 
 def test_the_committed_build_is_current() -> None:
-    terser = ROOT / "tests" / "browser" / "node_modules" / "terser" / "bin" / "terser"
+    terser = node_module_file("terser/bin/terser")
     if shutil.which("node") is None or not terser.is_file():
-        message = "node and terser are needed (npm install --no-save --prefix tests/browser " \
-                  "terser@5.51.2)"
+        message = f"node and terser are needed ({NPM_INSTALL})"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
