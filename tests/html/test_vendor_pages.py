@@ -149,9 +149,9 @@ class ActiveTags(HTMLParser):
             self.script_type = None
 
     def handle_data(self, data: str) -> None:
-        if self.script_type is not None and self.script_type != "text/plain":
-            if any(code in data for code in VENDOR_CODE):
-                self.active.append("inline script: " + data.strip()[:40])
+        executable = self.script_type is not None and self.script_type != "text/plain"
+        if executable and any(code in data for code in VENDOR_CODE):
+            self.active.append("inline script: " + data.strip()[:40])
 
 
 def active_trackers(page: bytes) -> list[str]:
