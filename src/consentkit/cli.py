@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "consentkit.cli_logs",
     "consentkit.cli_scan",
     "consentkit.cli_declaration",
+    "consentkit.cli_receipts",
 )
 
 

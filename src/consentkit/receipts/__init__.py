@@ -15,11 +15,16 @@ from .base import ReceiptStore as ReceiptStore
 if TYPE_CHECKING:
     from ..settings import Settings
 
-__all__ = ["Receipt", "ReceiptStore", "open_store"]
+__all__ = ["Receipt", "ReceiptStore", "open_store", "open_store_at"]
 
 
 def open_store(value: Any, settings: Settings) -> ReceiptStore | None:
-    """The store named by the ``receipts`` setting.
+    """The store named by the ``receipts`` setting (see :func:`open_store_at`)."""
+    return open_store_at(value, settings.data_dir)
+
+
+def open_store_at(value: Any, data_dir: str | Path) -> ReceiptStore | None:
+    """The store named by a ``receipts`` value.
 
     - ``None`` or ``False``: no receipts;
     - a :class:`ReceiptStore`: used as it is;
@@ -40,10 +45,8 @@ def open_store(value: Any, settings: Settings) -> ReceiptStore | None:
         from .sqlite import DEFAULT_FILE_NAME, SQLiteReceiptStore
 
         name = value[len("sqlite:///"):] if value.startswith("sqlite:///") else ""
-        if name == ":memory:":
-            path = name
-        else:
-            path = str(Path(settings.data_dir) / (name or DEFAULT_FILE_NAME))
+        in_memory = name == ":memory:"
+        path = name if in_memory else str(Path(data_dir) / (name or DEFAULT_FILE_NAME))
         try:
             return SQLiteReceiptStore(path)
         except StorageError as exc:
