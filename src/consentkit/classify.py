@@ -356,13 +356,14 @@ class Classifier:
         """A cookie name or a URL, whichever ``subject`` looks like (for the CLI).
 
         A bare host such as ``connect.facebook.net`` is tried as a cookie name first and
-        as a URL when no cookie rule knows it.
+        as a URL when no cookie rule knows it. The answer keeps ``subject`` as given.
         """
         if "/" in subject or subject.startswith(("http:", "https:")):
-            return self.url(subject if "//" in subject else "//" + subject)
+            found = self.url(subject if "//" in subject else "//" + subject)
+            return found._replace(subject=subject)
         found = self.cookie(subject)
         if found.source in ("unknown", "heuristic") and "." in subject.strip("."):
             as_url = self.url("//" + subject)
             if as_url.known:
-                return as_url
+                return as_url._replace(subject=subject)
         return found
