@@ -57,6 +57,8 @@ def route_for(exchange: Exchange, path: str) -> Route | None:
         return ConsentEndpoint(exchange)
     if path.startswith(engine.static_prefix):
         return FixedRoute(engine.static.serve(exchange.request, path))
+    if path == prefix + "/discovery" and engine.settings.debug and engine.discovery is not None:
+        return FixedRoute(Reply.json(200, engine.discovery.report()))
     return FixedRoute(Reply.json(404, {"error": "not_found", "message": f"no route {path}"}))
 
 

@@ -96,7 +96,12 @@ class Engine:
 
         self.regions: Any = RegionResolver(settings)  # consentkit.regions.RegionResolver
         self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
-        self.discovery: Any = None  # consentkit.discovery.UnknownCookies
+        from .discovery import UnknownCookies
+
+        self.discovery: Any = UnknownCookies(  # consentkit.discovery.UnknownCookies
+            action="held back" if policy.unknown_cookies == "hold" else "let through",
+            warn=settings.warn_unknown_cookies,
+        )
 
     # -- lifespan ------------------------------------------------------------------------
 

@@ -71,6 +71,8 @@ class Settings:
 
     # Passive discovery of undeclared cookies.
     warn_unknown_cookies: bool = True
+    # Development mode: serves GET {prefix}/discovery (counts of undeclared cookies).
+    debug: bool = False
 
     # Derived at start-up (not arguments).
     secret_keys: tuple[str | bytes, ...] = field(init=False, repr=False)
@@ -89,7 +91,7 @@ class Settings:
             raise ConfigError("prefix", f"must look like '/consentkit', got {self.prefix!r}")
         for name in ("rewrite_html", "inject_banner", "cache_safe", "floating_button",
                      "cookie_secure", "log_referrer", "log_consent", "honour_gpc",
-                     "warn_unknown_cookies"):
+                     "warn_unknown_cookies", "debug"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(name, f"must be True or False, got {getattr(self, name)!r}")
         _check_int(self.ip_prefix_v4, "ip_prefix_v4", 0, 32)
