@@ -58,7 +58,7 @@ def jinja_helpers(
         caller = attributes.pop("caller", None)
         code = caller() if caller is not None else ""
         if src is not None:
-            attributes["src"] = src
+            attributes = {"src": src, **attributes}
         return script_tag(category, allowed(context, category), attributes, code)
 
     @pass_context

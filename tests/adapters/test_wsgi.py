@@ -1,0 +1,341 @@
+"""The WSGI adapter at the protocol's edges (PEP 3333), called with raw environs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+from wsgiref.util import FileWrapper, setup_testing_defaults
+
+import pytest
+
+from consentkit.wsgi import ConsentMiddleware
+
+from .conftest import SECRET
+
+HTML = b"<html><head><title>t</title></head><body><p>hello</p></body></html>"
+PIXEL = b'<img src="https://www.facebook.com/tr?id=1&ev=PageView" alt="">'
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+
+
+def environ_for(path: str = "/", method: str = "GET", body: bytes = b"",
+                **extra: Any) -> Environ:
+    environ: Environ = {"REQUEST_METHOD": method, "PATH_INFO": path,
+                        "HTTP_HOST": "shop.test", "wsgi.input": io.BytesIO(body)}
+    setup_testing_defaults(environ)
+    environ.update(extra)
+    return environ
+
+
+class Server:
+    """Records what a WSGI server would be told, and sends headers on the first byte."""
+
+    def __init__(self) -> None:
+        self.status: str | None = None
+        self.headers: list[tuple[str, str]] = []
+        self.headers_sent = False
+        self.written: list[bytes] = []
+        self.calls = 0
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        self.calls += 1
+        if exc_info is not None and self.headers_sent:
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.status, self.headers = status, headers
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.headers_sent = True
+        self.written.append(data)
+
+    def run(self, app: Callable[..., Iterable[bytes]], environ: Environ) -> bytes:
+        result = app(environ, self.start_response)
+        try:
+            for chunk in result:
+                self.write(chunk)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return b"".join(self.written)
+
+    def header_values(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name]
+
+    def cookie_names(self) -> list[str]:
+        return [v.split("=", 1)[0] for v in self.header_values("set-cookie")]
+
+
+class ClosingBody:
+    """An app iterable that records whether ``close()`` was called."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+        self.closed = False
+        self.pulled = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.pulled += 1
+            yield chunk
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def html_app(body: Iterable[bytes], extra_headers: list[tuple[str, str]] | None = None
+             ) -> Callable[..., Iterable[bytes]]:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        headers = [("Content-Type", "text/html; charset=utf-8"),
+                   ("Set-Cookie", "_ga=GA1.1.1; Path=/"),
+                   ("Set-Cookie", "session=abc; Path=/; HttpOnly"),
+                   *(extra_headers or [])]
+        start_response("200 OK", headers)
+        return body
+
+    return app
+
+
+def wrap(app: Callable[..., Iterable[bytes]], **options: Any) -> ConsentMiddleware:
+    return ConsentMiddleware(app, secret_key=SECRET, cookie_secure=False, **options)
+
+
+def test_list_body_is_rewritten_with_an_exact_content_length() -> None:
+    server = Server()
+    body = server.run(wrap(html_app([HTML], [("Content-Length", str(len(HTML)))])),
+                      environ_for())
+    assert b"consentkit.js" in body
+    assert server.header_values("content-length") == [str(len(body))]
+    assert server.cookie_names() == ["session"]
+
+
+def test_generator_body_is_streamed_chunk_by_chunk() -> None:
+    app_body = ClosingBody([b"<html><head></head><body>", PIXEL, b"<p>a</p>", b"</body></html>"])
+    middleware = wrap(html_app(app_body, [("Content-Length", "999")]))
+    server = Server()
+    result = middleware(environ_for(), server.start_response)
+    iterator = iter(result)
+    first = next(iterator)
+    assert app_body.pulled == 1  # one chunk in, one chunk out: nothing buffered
+    assert b"consentkit.js" in first  # the banner went in at </head>
+    assert server.header_values("content-length") == []
+    second = next(iterator)
+    assert app_body.pulled == 2
+    assert b' src="https://www.facebook.com' not in second
+    assert b'data-consentkit-src="https://www.facebook.com/tr' in second
+    rest = b"".join(iterator)
+    result.close()  # type: ignore[attr-defined]
+    assert rest.endswith(b"</body></html>") and app_body.closed
+
+
+def test_close_is_called_when_the_client_goes_away() -> None:
+    app_body = ClosingBody([b"<html><body>", b"<p>1</p>", b"<p>2</p>"])
+    server = Server()
+    result = wrap(html_app(app_body))(environ_for(), server.start_response)
+    next(iter(result))
+    result.close()  # type: ignore[attr-defined]  # what a server does on a broken pipe
+    assert app_body.closed and app_body.pulled == 1
+
+
+def test_close_is_called_when_the_body_filter_raises() -> None:
+    class Exploding:
+        def feed(self, chunk: bytes) -> bytes:
+            raise RuntimeError("filter broke")
+
+        def close(self) -> bytes:
+            return b""
+
+    class Responder:
+        def plan(self, request: Any, consent: Any, status: int, headers: Any) -> Any:
+            return headers, Exploding()
+
+    app_body = ClosingBody([b"<html>"])
+    middleware = wrap(html_app(app_body))
+    middleware.engine.html = Responder()
+    with pytest.raises(RuntimeError, match="filter broke"):
+        Server().run(middleware, environ_for())
+    assert app_body.closed
+
+
+def test_close_is_called_for_untouched_bodies_too() -> None:
+    app_body = ClosingBody([b"plain"])
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return app_body
+
+    assert Server().run(wrap(app), environ_for()) == b"plain"
+    assert app_body.closed
+
+
+def test_start_response_called_lazily_by_a_generator_app() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html"),
+                                  ("Set-Cookie", "_fbp=fb.1; Path=/")])
+        yield HTML
+
+    server = Server()
+    body = server.run(wrap(app), environ_for())
+    assert server.status == "200 OK" and b"consentkit.js" in body
+    assert server.cookie_names() == []
+
+
+def test_exc_info_replaces_headers_not_yet_sent() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Set-Cookie", "_ga=1; Path=/")])
+        try:
+            raise ValueError("view failed")
+        except ValueError:
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "text/plain"), ("Set-Cookie", "_fbp=1")],
+                           sys.exc_info())
+        return [b"sorry"]
+
+    server = Server()
+    assert server.run(wrap(app), environ_for()) == b"sorry"
+    assert server.status == "500 Internal Server Error"
+    assert server.cookie_names() == []
+
+
+def test_exc_info_reraises_once_headers_are_sent() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield b"partial"
+        try:
+            raise ValueError("late failure")
+        except ValueError:
+            start_response("500 Internal Server Error", [], sys.exc_info())
+        yield b"never"
+
+    with pytest.raises(ValueError, match="late failure"):
+        Server().run(wrap(app), environ_for())
+
+
+def test_second_start_response_without_exc_info_is_an_error() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [])
+        start_response("200 OK", [])
+        return []
+
+    with pytest.raises(RuntimeError, match="exc_info"):
+        Server().run(wrap(app), environ_for())
+
+
+def test_legacy_write_callable_is_filtered() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        write = start_response("200 OK", [("Content-Type", "text/html"),
+                                          ("Set-Cookie", "_ga=1; Path=/")])
+        write(b"<html><head></head><body>")
+        write(PIXEL)
+        return [b"</body></html>"]
+
+    server = Server()
+    body = server.run(wrap(app), environ_for())
+    assert b"consentkit.js" in body and b' src="https://www.facebook.com' not in body
+    assert body.endswith(b"</body></html>") and server.cookie_names() == []
+
+
+def test_file_wrapper_passes_through_untouched() -> None:
+    page = io.BytesIO(HTML)
+    seen: dict[str, Any] = {}
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html"),
+                                  ("Content-Length", str(len(HTML))),
+                                  ("Set-Cookie", "_ga=1; Path=/")])
+        seen["wrapper"] = environ["wsgi.file_wrapper"](page)
+        return seen["wrapper"]  # type: ignore[no-any-return]
+
+    server = Server()
+    result = wrap(app)(environ_for(**{"wsgi.file_wrapper": FileWrapper}), server.start_response)
+    assert result is seen["wrapper"]  # the server may sendfile() it
+    assert b"".join(result) == HTML
+    assert server.header_values("content-length") == [str(len(HTML))]
+    assert server.cookie_names() == []
+
+
+def test_consent_endpoint_reads_no_further_than_content_length() -> None:
+    choice = b'{"categories": ["analytics"]}'
+    stream = io.BytesIO(choice + b"NEXT REQUEST ON THE SAME CONNECTION")
+    server = Server()
+    body = server.run(wrap(html_app([])), environ_for(
+        "/consentkit/consent", "POST", CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(len(choice)), **{"wsgi.input": stream}))
+    assert server.status == "200 OK" and b'"analytics"' in body
+    assert stream.read() == b"NEXT REQUEST ON THE SAME CONNECTION"
+
+
+def test_consent_endpoint_stops_reading_past_the_limit() -> None:
+    stream = io.BytesIO(b"x" * 100_000)
+    server = Server()
+    server.run(wrap(html_app([])), environ_for(
+        "/consentkit/consent", "POST", CONTENT_TYPE="application/json",
+        CONTENT_LENGTH="100000", **{"wsgi.input": stream}))
+    assert server.status is not None and server.status.startswith("413")
+    assert stream.tell() <= 4097
+
+
+def test_consent_is_on_the_environ() -> None:
+    seen: list[Any] = []
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        seen.append(environ["consentkit.consent"])
+        start_response("204 No Content", [])
+        return []
+
+    Server().run(wrap(app), environ_for())
+    assert seen[0].allows("necessary") and not seen[0].allows("analytics")
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(record.getMessage()))
+
+
+def logged(app: Callable[..., Iterable[bytes]], **options: Any
+           ) -> tuple[ConsentMiddleware, Lines]:
+    logger = logging.getLogger(f"test.access.{id(app)}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    handler = Lines()
+    logger.addHandler(handler)
+    return wrap(app, access_log=logger, **options), handler
+
+
+def test_an_app_that_raises_is_logged_and_the_error_propagates() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        raise KeyError("boom")
+
+    middleware, handler = logged(app)
+    with pytest.raises(KeyError):
+        Server().run(middleware, environ_for(REMOTE_ADDR="203.0.113.77"))
+    middleware.close()
+    assert [(line["status"], line["bytes"]) for line in handler.lines] == [(500, 0)]
+    assert "203.0.113.77" not in json.dumps(handler.lines)
+
+
+def test_access_log_is_written_after_the_last_byte() -> None:
+    app_body = ClosingBody([b"<html><body>", b"<p>x</p>", b"</body></html>"])
+    middleware, handler = logged(html_app(app_body), inject_banner=False)
+    server = Server()
+    result = middleware(environ_for(), server.start_response)
+    chunks = list(result)
+    middleware.close()  # flushes what is queued: nothing yet
+    assert handler.lines == []  # not before close()
+    result.close()  # type: ignore[attr-defined]
+    result.close()  # type: ignore[attr-defined]  # twice is harmless
+    middleware.close()
+    assert [(line["status"], line["bytes"]) for line in handler.lines] == [
+        (200, sum(map(len, chunks)))
+    ]
