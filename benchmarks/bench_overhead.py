@@ -6,7 +6,9 @@ object per line:
 - ``asgi_overhead_ratio``: a Starlette JSON endpoint that sets one cookie, called through
   ASGI directly (no server, no client), time with ConsentMiddleware / time without;
 - ``asgi_session_middleware_ratio``: the same for Starlette's own SessionMiddleware,
-  measured in the same run, as the yardstick.
+  measured in the same run, as the yardstick;
+- ``wsgi_overhead_ratio``: a plain Flask view that sets one cookie, called through WSGI
+  directly with a prepared environ, time with ConsentKit / time without.
 
 Each figure is the median of several rounds of interleaved timings.
 """
@@ -98,6 +100,70 @@ def ratios(apps: dict[str, Any]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def flask_app(with_consentkit: bool) -> Callable[..., Any]:
+    from flask import Flask, Response, jsonify
+
+    from consentkit.flask import ConsentKit
+
+    app = Flask("bench")
+
+    @app.get("/api")
+    def api() -> Response:
+        response = jsonify({"ok": True, "items": [1, 2, 3]})
+        response.set_cookie("session_hint", "abc123", httponly=True)
+        return response
+
+    if with_consentkit:
+        ConsentKit(app, secret_key=SECRET)
+    return app
+
+
+def wsgi_timer(app: Callable[..., Any]) -> Callable[[], float]:
+    from wsgiref.util import setup_testing_defaults
+
+    environ: dict[str, Any] = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api",
+                               "HTTP_HOST": "shop.example", "REMOTE_ADDR": "203.0.113.9",
+                               "HTTP_USER_AGENT": SCOPE["headers"][1][1].decode(),
+                               "HTTP_ACCEPT": "application/json"}
+    setup_testing_defaults(environ)
+
+    def start_response(status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        return lambda data: None
+
+    def run() -> float:
+        start = time.perf_counter()
+        for _ in range(CALLS):
+            result = app(dict(environ), start_response)
+            for _chunk in result:
+                pass
+            result.close()
+        return (time.perf_counter() - start) / CALLS
+
+    return run
+
+
+def wsgi_figure() -> dict[str, Any]:
+    timers = {"plain": wsgi_timer(flask_app(False)), "consentkit": wsgi_timer(flask_app(True))}
+    samples: dict[str, list[float]] = {name: [] for name in timers}
+    for run in timers.values():  # warm-up
+        run()
+    for _ in range(ROUNDS):
+        for name, run in timers.items():
+            samples[name].append(run())
+    plain, with_kit = (statistics.median(samples[n]) for n in ("plain", "consentkit"))
+    return {
+        "bench": "wsgi_overhead_ratio",
+        "value": round(with_kit / plain, 3),
+        "unit": "ratio",
+        "with_consentkit_us": round(with_kit * 1e6, 2),
+        "plain_us": round(plain * 1e6, 2),
+        "target": 1.10,
+        "rounds": ROUNDS,
+        "calls_per_round": CALLS,
+    }
+
+
 def main() -> None:
     apps = {
         "plain": make_app([]),
@@ -123,6 +189,7 @@ def main() -> None:
         "with_session_us": round(times["session"] * 1e6, 2),
         **common,
     }))
+    print(json.dumps(wsgi_figure()))
 
 
 if __name__ == "__main__":

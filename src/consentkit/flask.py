@@ -114,7 +114,8 @@ def current_consent() -> Consent:
 
 
 def _put_consent_on_g() -> None:
-    g.consent = current_consent()
+    found = request.environ.get(ENVIRON_KEY)
+    g.consent = found if isinstance(found, Consent) else current_consent()
 
 
 def _consent_for_template(context: Context) -> Consent | None:

@@ -75,6 +75,10 @@ class ConsentMiddleware:
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             return response.pass_through(result)
+        plan = response.plan
+        if (plan is not None and plan.body_filter is None and response.forwarded
+                and self.engine.access_log is None):
+            return result  # nothing to rewrite, nothing to log: the app's own iterable
         return response.body(result)
 
 
@@ -86,15 +90,14 @@ def _shutdown(engine_ref: weakref.ref[Engine]) -> None:
 
 def request_info(environ: WSGIEnvironment) -> RequestInfo:
     """The engine's view of a WSGI request (latin-1 strings become bytes here)."""
+    names = _HEADER_NAMES
     headers: Headers = []
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            name = key.replace("_", "-").lower()
-        else:
-            continue
-        headers.append((name.encode("latin-1"), str(value).encode("latin-1")))
+        name = names.get(key, _UNSEEN)
+        if name is _UNSEEN:
+            name = _header_name(key)
+        if name is not None and value:
+            headers.append((name, value.encode("latin-1")))  # type: ignore[arg-type]
     if "HTTP_HOST" not in environ and "SERVER_NAME" in environ:
         headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
                         .rstrip(":").encode("latin-1")))
@@ -114,8 +117,24 @@ def request_info(environ: WSGIEnvironment) -> RequestInfo:
     )
 
 
+_UNSEEN = object()
+_HEADER_NAMES: dict[str, bytes | object | None] = {
+    "CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
+
+
+def _header_name(key: str) -> bytes | None:
+    """``HTTP_ACCEPT_LANGUAGE`` -> ``b"accept-language"``; ``None`` for other keys.
+    Remembered for the keys servers send (a bounded table)."""
+    name = key[5:].replace("_", "-").lower().encode("latin-1") if key[:5] == "HTTP_" else None
+    if len(_HEADER_NAMES) < 512:
+        _HEADER_NAMES[key] = name
+    return name
+
+
 def _unicode_path(value: str) -> str:
     """WSGI paths are bytes decoded as latin-1; ASGI's (and the engine's) are UTF-8."""
+    if value.isascii():
+        return value
     try:
         return value.encode("latin-1").decode("utf-8")
     except UnicodeError:
