@@ -20,15 +20,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .catalogue import load_catalogue
+from .classify_literals import required_words, word_trie
 from .policy import NECESSARY, CookieRule, Policy, RuleSource, SnippetRule, TrackerRule
 
 Source = RuleSource | str
 
 _CACHE_LIMIT = 8192
+_SCRIPT_CACHE_LIMIT = 256
+_SCRIPT_CACHE_MAX_CHARS = 16384
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
@@ -104,32 +107,13 @@ HEURISTICS: tuple[Heuristic, ...] = (
 )
 
 
-def _word_trie(words: Iterable[str]) -> str:
-    """A regular expression matching any of ``words``, factored by common prefixes so that
-    the engine compares one character per branch instead of trying every word."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def render(node: dict[str, Any]) -> str:
-        if "" in node:
-            return ""  # a shorter word ends here: it already matches
-        parts = [re.escape(char) + render(child) for char, child in sorted(node.items())]
-        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-
-    return render(trie)
-
-
 class _Heuristics:
     """The heuristics in order, behind one expression of all their words: most unknown
     names contain none of them and cost a single scan."""
 
     def __init__(self, heuristics: Sequence[Heuristic]) -> None:
         self.heuristics = tuple(heuristics)
-        self.any_word = re.compile(_word_trie(w for h in heuristics for w in h.words))
+        self.any_word = re.compile(word_trie(w for h in heuristics for w in h.words))
 
     def find(self, name: str) -> Heuristic | None:
         words = "_" + name.lower().replace(".", "_").replace("-", "_") + "_"
@@ -228,22 +212,36 @@ class _TrackerIndex:
 
 
 class _SnippetSet:
-    """Snippet signatures of one source, with a combined pre-check for scripts that match
-    none of them (most inline scripts)."""
+    """Snippet signatures of one source. Each signature's required words (see
+    :mod:`consentkit.classify_literals`) are found together in one scan of the code; only
+    the signatures whose words occur are then tried, in their order."""
 
     def __init__(self, rules: Iterable[SnippetRule]) -> None:
         self.rules = [(re.compile(rule.signature), rule) for rule in rules]
-        self.any_rule = _combined([rule.signature for rule in self.rules_only()])
-
-    def rules_only(self) -> list[SnippetRule]:
-        return [rule for _, rule in self.rules]
+        self.always: set[int] = set()
+        owners: dict[str, set[int]] = {}
+        for index, (_, rule) in enumerate(self.rules):
+            words = required_words(rule.signature)
+            if words is None:
+                self.always.add(index)
+            for word in words or ():
+                owners.setdefault(word, set()).add(index)
+        # The factored expression reports the shortest word where one word starts
+        # another, so each word also stands for the signatures of the words it starts.
+        self.owners = {word: {index for other, indexes in owners.items()
+                              if other.startswith(word) for index in indexes}
+                       for word in owners}
+        self.screen = re.compile(f"(?=({word_trie(owners)}))") if owners else None
 
     def matches(self, code: str) -> list[SnippetRule]:
         if not self.rules:
             return []
-        if self.any_rule is not None and self.any_rule.search(code) is None:
-            return []
-        return [rule for compiled, rule in self.rules if compiled.search(code)]
+        candidates = set(self.always)
+        if self.screen is not None:
+            for found in {match.group(1) for match in self.screen.finditer(code)}:
+                candidates |= self.owners.get(found, set())
+        return [rule for index, (compiled, rule) in enumerate(self.rules)
+                if index in candidates and compiled.search(code)]
 
 
 class Classifier:
@@ -286,6 +284,7 @@ class Classifier:
         self._catalogue_snippets = _SnippetSet(catalogue.snippets if catalogue else ())
         self._strictness = {name: rank for rank, name in enumerate(policy.category_names)}
         self._cookie_cache: dict[str, Classification] = {}
+        self._script_cache: dict[str, Classification] = {}
 
     # -- cookies -------------------------------------------------------------------------
 
@@ -336,14 +335,29 @@ class Classifier:
 
     def inline_script(self, code: str) -> Classification:
         """Classify the code of an inline ``<script>`` by the snippet signatures: the first
-        policy signature that matches, else the most restrictive catalogue match."""
+        policy signature that matches, else the most restrictive catalogue match.
+
+        Pages repeat the same inline scripts on every request, so answers for scripts up to
+        ``_SCRIPT_CACHE_MAX_CHARS`` long are cached.
+        """
+        cacheable = len(code) <= _SCRIPT_CACHE_MAX_CHARS
+        if cacheable:
+            cached = self._script_cache.get(code)
+            if cached is not None:
+                return cached
         found = self._policy_snippets.matches(code)[:1] or self._strictest(
             self._catalogue_snippets.matches(code))
         if found:
             rule = found[0]
-            return Classification("inline script", rule.category, rule.source,
-                                  rule.describe(), rule.vendor, rule.purpose, kind="script")
-        return Classification("inline script", None, "unknown", "no snippet matched")
+            answer = Classification("inline script", rule.category, rule.source,
+                                    rule.describe(), rule.vendor, rule.purpose, kind="script")
+        else:
+            answer = Classification("inline script", None, "unknown", "no snippet matched")
+        if cacheable:
+            if len(self._script_cache) >= _SCRIPT_CACHE_LIMIT:
+                self._script_cache.clear()
+            self._script_cache[code] = answer
+        return answer
 
     def _strictest(self, rules: list[SnippetRule]) -> list[SnippetRule]:
         if len(rules) < 2:
