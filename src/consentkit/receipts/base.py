@@ -6,10 +6,16 @@ Pure: the backends in ``sqlite.py`` and ``postgres.py`` do the I/O.
 from __future__ import annotations
 
 import json
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from ..errors import StorageError
+
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +95,59 @@ class ReceiptStore(ABC):
         """Every receipt of this consent id as a JSON document (for an access request)."""
         receipts = [receipt.to_json() for receipt in self.by_consent_id(consent_id)]
         return json.dumps({"consent_id": consent_id, "receipts": receipts}, indent=2)
+
+
+class _Ticket(Generic[Row]):
+    __slots__ = ("done", "error", "row", "taken")
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.taken = False  # a writer has it in a batch
+        self.done = threading.Event()
+        self.error: Exception | None = None
+
+
+class GroupCommit(Generic[Row]):
+    """Writes the rows of concurrent :meth:`submit` calls together, in transactions.
+
+    Every caller queues its row, then waits for one of ``writers`` writing slots; a caller
+    that gets a slot while its row is still queued writes everything queued in one
+    transaction (one disk flush), and the others wait for the batch that took theirs.
+    ``submit`` returns only once its row is committed, and raises StorageError when the
+    transaction that carried it failed: no row is acknowledged without being durable.
+    """
+
+    def __init__(self, write_batch: Callable[[Sequence[Row]], None], writers: int = 1) -> None:
+        self._write_batch = write_batch
+        self._slots = threading.BoundedSemaphore(writers)
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Ticket[Row]] = []
+
+    def submit(self, row: Row) -> None:
+        ticket = _Ticket(row)
+        with self._queue_lock:
+            self._queue.append(ticket)
+        with self._slots:
+            with self._queue_lock:
+                batch: list[_Ticket[Row]] = [] if ticket.taken else self._queue
+                if batch:
+                    self._queue = []
+                    for item in batch:
+                        item.taken = True
+            if batch:
+                self._write(batch)
+        ticket.done.wait()
+        if ticket.error is not None:
+            raise StorageError(f"cannot store a consent receipt: {ticket.error}") from (
+                ticket.error
+            )
+
+    def _write(self, batch: list[_Ticket[Row]]) -> None:
+        error: Exception | None = None
+        try:
+            self._write_batch([item.row for item in batch])
+        except Exception as exc:  # reported to every caller of the batch
+            error = exc
+        for item in batch:
+            item.error = error
+            item.done.set()

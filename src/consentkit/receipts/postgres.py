@@ -1,19 +1,21 @@
 """The shared receipt store for sites that run several instances: PostgreSQL through
 psycopg 3 and a psycopg_pool connection pool.
 
-Each ``save`` is one autocommitted ``INSERT``: it has reached the server's WAL when it
-returns. The table is created on first use (under an advisory lock, so that instances
-starting together do not race).
+The receipts of concurrent ``save`` calls are inserted together (up to ``WRITERS``
+transactions in flight); each ``save`` returns once the transaction that carries its
+receipt has committed. The table is created on first use, under an advisory lock, so
+that instances starting together do not race.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ..errors import ConfigError, StorageError
-from .base import Receipt, ReceiptStore, utc
+from .base import GroupCommit, Receipt, ReceiptStore, utc
 
 _TABLE = "consentkit_receipts"
 _SCHEMA = (
@@ -44,6 +46,7 @@ _INSERT = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
 _SELECT = f"SELECT {_COLUMNS} FROM {_TABLE} WHERE consent_id = %s ORDER BY created_at, id"
 _PURGE = f"DELETE FROM {_TABLE} WHERE delete_after < %s"
 _SCHEMA_LOCK = 0x636B_7263  # any constant shared by every instance
+WRITERS = 8  # transactions in flight at once (PostgreSQL merges their WAL flushes)
 
 
 class PostgresReceiptStore(ReceiptStore):
@@ -57,6 +60,7 @@ class PostgresReceiptStore(ReceiptStore):
         self.min_size, self.max_size, self.timeout_s = min_size, max_size, timeout_s
         self._lock = threading.Lock()
         self._pool: Any = None
+        self._group = GroupCommit(self._write_batch, writers=WRITERS)
         import psycopg
 
         try:
@@ -97,7 +101,10 @@ class PostgresReceiptStore(ReceiptStore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def save(self, receipt: Receipt) -> None:
-        self._run(_insert, _to_row(receipt))
+        self._group.submit(_to_row(receipt))
+
+    def _write_batch(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._run(_insert, rows)
 
     def by_consent_id(self, consent_id: str) -> list[Receipt]:
         rows: list[tuple[Any, ...]] = self._run(_select, consent_id)
@@ -126,8 +133,12 @@ def _create_schema(conn: Any) -> None:
             conn.execute(statement)
 
 
-def _insert(conn: Any, row: tuple[Any, ...]) -> None:
-    conn.execute(_INSERT, row)
+def _insert(conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+    if len(rows) == 1:
+        conn.execute(_INSERT, rows[0])  # autocommit: one round trip
+        return
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.executemany(_INSERT, rows)
 
 
 def _select(conn: Any, consent_id: str) -> list[tuple[Any, ...]]:

@@ -1,7 +1,8 @@
 """The embedded receipt store: one SQLite file in WAL mode.
 
-Writes from many threads go through one connection, one at a time, each committed with
-``synchronous=FULL`` before ``save`` returns. Several processes may share the file: WAL
+Writes from many threads go through one connection: the receipts of concurrent ``save``
+calls are committed together (one transaction, ``synchronous=FULL``), and each ``save``
+returns once its receipt is on disk. Several processes may share the file: WAL
 and a busy timeout let them take turns.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import StorageError
-from .base import Receipt, ReceiptStore, utc
+from .base import GroupCommit, Receipt, ReceiptStore, utc
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS consentkit_receipts (
@@ -58,6 +60,7 @@ class SQLiteReceiptStore(ReceiptStore):
         self.busy_timeout_s = busy_timeout_s
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._group = GroupCommit(self._write_batch)
         with self._lock:
             self._connection()
 
@@ -85,12 +88,19 @@ class SQLiteReceiptStore(ReceiptStore):
         return conn
 
     def save(self, receipt: Receipt) -> None:
-        row = _to_row(receipt)
+        self._group.submit(_to_row(receipt))
+
+    def _write_batch(self, rows: Sequence[tuple[object, ...]]) -> None:
         with self._lock:
+            conn = self._connection()
             try:
-                self._connection().execute(_INSERT, row)
-            except sqlite3.Error as exc:
-                raise StorageError(f"cannot store a consent receipt: {exc}") from exc
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(_INSERT, rows)
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def by_consent_id(self, consent_id: str) -> list[Receipt]:
         with self._lock:
