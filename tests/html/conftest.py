@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from consentkit.classify import Classifier
-from consentkit.html.judge import TagJudge
+from consentkit.html.judge import TagJudge, TrackerHosts
 from consentkit.html.rewriter import HtmlRewriter, Injection
 from consentkit.policy import Policy, SnippetRule, TrackerRule
 
@@ -39,6 +39,7 @@ TEST_POLICY = Policy(
     ),
 )
 CLASSIFIER = Classifier(TEST_POLICY)
+HOSTS = TrackerHosts(CLASSIFIER)
 NOTHING = frozenset({"necessary"})
 EVERYTHING = frozenset({"necessary", "preferences", "analytics", "marketing"})
 
@@ -61,7 +62,8 @@ class MarkerInjection:
 def rewrite(page: bytes, granted: Iterable[str] = NOTHING, *, chunks: Iterable[int] = (),
             injection: Injection | None = None, classifier: Classifier = CLASSIFIER) -> bytes:
     """Run the rewriter over ``page`` cut at the offsets in ``chunks``."""
-    rewriter = HtmlRewriter(TagJudge(classifier, frozenset(granted), {}), injection)
+    hosts = HOSTS if classifier is CLASSIFIER else TrackerHosts(classifier)
+    rewriter = HtmlRewriter(TagJudge(classifier, frozenset(granted), hosts), injection)
     cuts = sorted({c for c in chunks if 0 < c < len(page)})
     out = []
     last = 0

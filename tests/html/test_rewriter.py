@@ -199,9 +199,18 @@ def test_srcset_object_and_embed() -> None:
     b"https:\\\\connect.facebook.net\\x.js", b"//connect.facebook.net/x.js",
     b"https://connect.facebook.net&#47;x.js", b" https://connect.facebook.net/x.js ",
     b"https://connect.face\nbook.net/x.js", b"HTTPS://CONNECT.FACEBOOK.NET/x.js",
+    b"https:/\n/connect.facebook.net/x.js", b"https://connect%2Efacebook%2Enet/x.js",
+    b"//user@connect.facebook.net:443/x.js", b"https:connect.facebook.net/x.js",
+    b"https://connect.facebook.net\n/x.js", b"\t//connect.facebook.net/x.js",
 ])
 def test_url_spellings_browsers_accept_are_recognised(url: bytes) -> None:
     assert b"data-consentkit=" in rewrite(b'<script src="' + url + b'"></script>')
+    assert b"data-consentkit=" in rewrite(b'<img alt=x\nsrc="' + url + b'">')
+
+
+def test_unquoted_url_ends_at_a_new_line() -> None:
+    page = b"<img src=//connect.facebook.net/x.gif\nalt=x>"
+    assert b"data-consentkit=" in rewrite(page)
 
 
 def test_vendor_is_named_on_held_back_iframes() -> None:

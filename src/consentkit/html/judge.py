@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import unquote
 
+from ..catalogue import load_catalogue
 from ..classify import Classifier
 from .tokenizer import Attribute, first_value
 
@@ -44,16 +46,67 @@ _SPECIAL_NO_SLASHES = re.compile(r"^(https?|wss?|ftp):/?(?!/)", re.IGNORECASE)
 CACHE_LIMIT = 4096
 
 
+class TrackerHosts:
+    """Which hosts have tracker rules at all (the policy's and the catalogue's), so that
+    the many URLs of other hosts are settled without parsing them. Shared by every
+    response; thread-safe (plain dict caches)."""
+
+    def __init__(self, classifier: Classifier) -> None:
+        policy = classifier.policy
+        rules = list(policy.trackers)
+        if policy.use_catalogue:
+            rules += load_catalogue().trackers
+        self.hosts = frozenset(rule.host.lower().strip(".") for rule in rules)
+        self.verdicts: dict[str, bool] = {}
+        self.raw_verdicts: dict[bytes, bool] = {}
+        self.urls: dict[bytes, Decision | None] = {}
+
+    def may_track(self, host: str) -> bool:
+        found = self.verdicts.get(host)
+        if found is None:
+            labels = host.split(".")
+            found = any(".".join(labels[i:]) in self.hosts for i in range(len(labels)))
+            if len(self.verdicts) >= CACHE_LIMIT:
+                self.verdicts.clear()
+            self.verdicts[host] = found
+        return found
+
+
 class TagJudge:
     """Holds back what ``granted`` does not cover. Cheap to build (one per response)."""
 
-    __slots__ = ("classifier", "granted", "url_cache")
+    __slots__ = ("classifier", "granted", "hosts")
 
     def __init__(self, classifier: Classifier, granted: frozenset[str],
-                 url_cache: dict[bytes, Decision | None]) -> None:
+                 hosts: TrackerHosts | None = None) -> None:
         self.classifier = classifier
         self.granted = granted
-        self.url_cache = url_cache
+        self.hosts = hosts if hosts is not None else TrackerHosts(classifier)
+
+    def may_hold(self, tag: bytes) -> bool:
+        """A quick look at a whole start tag: ``False`` when no URL in it can name a host
+        with tracker rules, so that its attributes need not be parsed. Conservative: any
+        spelling that could hide a host (entities, backslashes, percent signs, a special
+        scheme without ``//``) answers ``True``."""
+        if b"\\" in tag or b"%" in tag or (b"&" in tag and _ENTITY.search(tag) is not None):
+            return True
+        if _ODD_SCHEME.search(tag) is not None:
+            return True
+        hosts = self.hosts
+        seen = hosts.raw_verdicts
+        for found in _HOSTS_IN_TAG.findall(tag):
+            verdict = seen.get(found)
+            if verdict is None:
+                authority = found.decode("latin-1")
+                verdict = hosts.may_track(_bare_host(_URL_NOISE.sub("", authority))) or (
+                    hosts.may_track(_bare_host(_FIRST_WORD.match(authority).group()))  # type: ignore[union-attr]
+                )
+                if len(seen) >= CACHE_LIMIT:
+                    seen.clear()
+                seen[found] = verdict
+            if verdict:
+                return True
+        return False
 
     def tag(self, name: bytes, attributes: list[Attribute]) -> Decision | None:
         """The category (and vendor) to hold this start tag back for, or ``None``."""
@@ -82,15 +135,26 @@ class TagJudge:
 
     def url(self, raw: bytes) -> Decision | None:
         """The category and vendor of a URL attribute value (``None``: unknown)."""
-        cache = self.url_cache
+        hosts = self.hosts
+        cache = hosts.urls
         if raw in cache:
             return cache[raw]
-        found: Decision | None = None
         url = normalise_url(raw)
-        if url is not None:
-            result = self.classifier.url(url)
-            if result.category is not None:
-                found = (result.category, result.vendor)
+        if url is None:
+            return None
+        host = _HOST.match(url)
+        if host is None:
+            return None
+        authority = host.group(1)
+        if "%" in authority:  # browsers percent-decode host names
+            authority = unquote(authority)
+            url = url[:host.start(1)] + authority + url[host.end(1):]
+        if not hosts.may_track(_bare_host(authority)):
+            return None
+        found: Decision | None = None
+        result = self.classifier.url(url)
+        if result.category is not None:
+            found = (result.category, result.vendor)
         if len(cache) >= CACHE_LIMIT:
             cache.clear()
         cache[raw] = found
@@ -102,6 +166,21 @@ class TagJudge:
         if result.category is None or result.category in self.granted:
             return None
         return (result.category, result.vendor)
+
+
+_ENTITY = re.compile(rb"&(?!amp;)")
+# A special scheme (http, https, ws, wss, ftp: all end in 's' or 'p') not followed by '//'.
+_ODD_SCHEME = re.compile(rb"[sSpP][\t\n\r]*:(?![\t\n\r]*/[\t\n\r]*/)")
+_HOSTS_IN_TAG = re.compile(rb"/[\t\n\r]*/((?:[^/?#\"'>\\ \f\t\n\r]|[\t\n\r])*)")
+_FIRST_WORD = re.compile(r"[^\t\n\r]*")
+_HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
+
+
+def _bare_host(authority: str) -> str:
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):
+        return host.lower()
+    return host.partition(":")[0].lower().strip(".")
 
 
 def needs_code(name: bytes, attributes: list[Attribute]) -> bool:

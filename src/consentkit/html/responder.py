@@ -21,7 +21,7 @@ from . import csp
 from .charset import ascii_compatible, starts_with_wide_bom
 from .codecs import BodyFilter, Recoded, supported
 from .inject import PageInjection, consent_mode_script
-from .judge import Decision, TagJudge
+from .judge import TagJudge, TrackerHosts
 from .rewriter import HtmlRewriter
 
 logger = logging.getLogger("consentkit")
@@ -59,7 +59,7 @@ class HtmlResponder:
             cache_safe=settings.cache_safe,
         )
         self.required = policy.required_categories | {NECESSARY}
-        self.url_cache: dict[bytes, Decision | None] = {}
+        self.tracker_hosts = TrackerHosts(classifier)
         self.brotli_warned = False
 
     def plan(self, request: RequestInfo, consent: Consent, status: int,
@@ -71,7 +71,7 @@ class HtmlResponder:
         if encoding is None:
             return headers, None
         granted = frozenset(self.required) if settings.cache_safe else consent.categories
-        judge = (TagJudge(self.classifier, granted, self.url_cache)
+        judge = (TagJudge(self.classifier, granted, self.tracker_hosts)
                  if settings.rewrite_html else None)
         out = [(k, v) for k, v in headers if k not in (b"content-length", b"content-md5")]
         injection = None

@@ -46,8 +46,6 @@ ESCAPED_WHEN_LONG = tk.FETCHING | tk.RAW_TEXT | frozenset(
     {b"noscript", b"plaintext", b"svg", b"math", b"template"})
 _NOSCRIPT_END = tk.raw_text_end(b"noscript")
 _TAG_NAME_AT = re.compile(rb"</?([a-zA-Z][^\t\n\f\r />]*)")
-_MARKED = re.compile(rb"data-consent", re.IGNORECASE)
-_MAY_NAME_HOST = re.compile(rb"//|[\\&:]")
 
 DATA, COMMENT, BOGUS, CDATA, RAWTEXT, SCRIPT, HELD, NOSCRIPT, PLAINTEXT, LONG_TAG = range(10)
 
@@ -289,12 +287,13 @@ class HtmlRewriter:
     def _judged(self, data: bytes, match: re.Match[bytes], name: bytes) -> bytes:
         """The tag as it goes out: held back if the judge says so, else untouched."""
         tag = match.group(0)
-        if self.judge is None:
+        judge = self.judge
+        if judge is None:
             return tag
-        if _MARKED.search(tag) is None and (
-            name not in tk.FETCHING or _MAY_NAME_HOST.search(tag) is None
+        if self.marked_at >= match.end() and (  # no "data-consent" before the tag's end
+            name not in tk.FETCHING or not judge.may_hold(tag)
         ):
-            return tag  # no mark, and no URL that could name another host
+            return tag  # no mark, and no URL that could name a tracker's host
         attributes = self._attributes(data, match)
         decision = self.judge.tag(name, attributes)
         if decision is None:

@@ -23,7 +23,7 @@ The regular expressions mirror the tokenizer states:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WS = rb"\t\n\f\r "
 _SEP = rb"[\t\n\f\r /]++"
@@ -60,16 +60,27 @@ INTERESTING_END = frozenset({b"head", b"template"})
 
 
 def _alternation(names: frozenset[bytes]) -> bytes:
-    ordered: list[bytes] = sorted(names)
-    ordered.sort(key=lambda name: -len(name))
-    return b"|".join(ordered)
+    """A regular expression matching any of ``names``, as a trie: at each '<' the engine
+    tries one branch per first letter instead of every name in turn."""
+    by_first: dict[bytes, list[bytes]] = {}
+    for name in sorted(names):
+        by_first.setdefault(name[:1], []).append(name[1:])
+    branches = []
+    for first, rests in by_first.items():
+        longer = frozenset(rest for rest in rests if rest)
+        if not longer:
+            branches.append(re.escape(first))
+            continue
+        optional = b"?" if b"" in rests else b""
+        branches.append(re.escape(first) + b"(?:" + _alternation(longer) + b")" + optional)
+    return b"(?:" + b"|".join(branches) + b")"
 
 
 # The next place to look at: a lower-case interesting tag, a comment or '<?'. Tags in
 # other cases are caught by VERIFY below, which refuses upper case in tag names.
 CANDIDATE = re.compile(
-    rb"<(?:(?:" + _alternation(INTERESTING_START) + rb")[\t\n\f\r />]|[!?]|/(?:"
-    + _alternation(INTERESTING_END) + rb")[\t\n\f\r />])"
+    rb"<(?:" + _alternation(INTERESTING_START) + rb"[\t\n\f\r />]|[!?]|/"
+    + _alternation(INTERESTING_END) + rb"[\t\n\f\r />])"
 )
 MARKED = re.compile(rb"data-consent", re.IGNORECASE)
 
@@ -105,8 +116,7 @@ def raw_text_end(name: bytes) -> re.Pattern[bytes]:
 RAW_TAIL = 11  # len(b"</noframes") + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Attribute:
+class Attribute(NamedTuple):
     """One attribute of a tag: ``name`` in lower case, ``start`` the offset of its name in
     the tag bytes, ``value`` raw (entities not decoded) or ``None`` without ``=``."""
 
@@ -119,12 +129,9 @@ def parse_attributes(tag: bytes, offset: int) -> list[Attribute]:
     """The attributes of a complete tag, from ``offset`` (just after the tag name)."""
     found: list[Attribute] = []
     for match in ATTRIBUTE.finditer(tag, offset, len(tag) - 1):
-        value = match.group(2)
-        if value is None:
-            value = match.group(3)
-            if value is None:
-                value = match.group(4)
-        found.append(Attribute(match.group(1).lower(), match.start(), value))
+        name, double, single, bare = match.groups()
+        value = double if double is not None else single if single is not None else bare
+        found.append(Attribute(name.lower(), match.start(), value))
     return found
 
 
