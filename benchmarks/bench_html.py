@@ -31,11 +31,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from consentkit import ConsentMiddleware  # noqa: E402
-from consentkit.classify import Classifier  # noqa: E402
-from consentkit.html.judge import TagJudge, TrackerHosts  # noqa: E402
-from consentkit.html.rewriter import HtmlRewriter  # noqa: E402
-from consentkit.policy import Policy  # noqa: E402
+from consentkit import ConsentMiddleware
+from consentkit.classify import Classifier
+from consentkit.html.judge import TagJudge, TrackerHosts
+from consentkit.html.rewriter import HtmlRewriter
+from consentkit.policy import Policy
 
 CHUNK = 64 * 1024
 ROUNDS = 7

@@ -295,7 +295,7 @@ class HtmlRewriter:
         ):
             return tag  # no mark, and no URL that could name a tracker's host
         attributes = self._attributes(data, match)
-        decision = self.judge.tag(name, attributes)
+        decision = judge.tag(name, attributes)
         if decision is None:
             return tag
         return hold_back(tag, match.end(1) - match.start(), name, attributes,
