@@ -11,11 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from consentkit import ConsentMiddleware
+from consentkit.asgi import ConsentMiddleware
 from consentkit.receipts import ReceiptStore, open_store_at
 
 SECRET = "receipts-test-secret-0123456789"
@@ -27,11 +28,10 @@ async def home(request: Request) -> Response:
 
 
 def make_app(**options: Any) -> Starlette:
-    options.setdefault("secret_key", SECRET)
-    options.setdefault("cookie_secure", False)
-    app = Starlette(routes=[Route("/", home)])
-    app.add_middleware(ConsentMiddleware, **options)
-    return app
+    """A one-page app behind the middleware (plain HTTP, so the cookie is not Secure)."""
+    settings = {"secret_key": SECRET, "cookie_secure": False, **options}
+    return Starlette(routes=[Route("/", home)],
+                     middleware=[Middleware(ConsentMiddleware, **settings)])
 
 
 def async_client(app: Starlette, peer: str = "203.0.113.77") -> httpx.AsyncClient:

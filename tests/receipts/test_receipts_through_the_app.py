@@ -10,7 +10,9 @@ from consentkit.consent_cookie import ConsentCodec
 
 from .conftest import FIREFOX, SECRET, Backend, async_client, make_app
 
-CHOICES = (["analytics"], ["marketing", "preferences"], [], ["analytics", "marketing"])
+CHOICES: tuple[list[str], ...] = (
+    ["analytics"], ["marketing", "preferences"], [], ["analytics", "marketing"],
+)
 
 
 def consent_id_in(set_cookie: str) -> str:
@@ -32,7 +34,7 @@ async def test_2000_concurrent_posts_make_exactly_2000_receipts(backend: Backend
     assert [r.status_code for r in responses].count(200) == 2000
     ids = {consent_id_in(r.headers["set-cookie"]) for r in responses}
     assert len(ids) == 2000
-    assert backend.store.count() == 2000  # type: ignore[attr-defined]
+    assert backend.store.count() == 2000  # type: ignore[attr-defined,unused-ignore]
     sample = responses[1].json()["id"]
     [receipt] = backend.store.by_consent_id(sample)
     assert receipt.granted == ("marketing", "necessary", "preferences")
