@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus, urlsplit
 
 from ..consent import Consent
-from ..http import Headers
+from ..http import RequestInfo
 from .client_address import ClientAddressResolver
 from .iptrunc import parse_address, truncate
 from .useragent import coarse_user_agent
@@ -29,14 +28,11 @@ if TYPE_CHECKING:
 MAX_PATH_LENGTH = 2048
 
 # What AccessLog.record queues: a plain tuple (cheapest to build on the request's path)
-# of references, in this order.
+# of references, no copies: the request (its method, path, query string, client and
+# headers are read on the writer thread), the consent, and the response's figures.
 Captured = tuple[
     float,  # time.time() when the response ended
-    str,  # method
-    str,  # path
-    bytes,  # query string
-    "Sequence[Any] | None",  # the ASGI scope's client (host, port)
-    Headers,  # the request headers (a reference, not a copy)
+    RequestInfo,
     "Consent | None",
     int,  # status
     int,  # response bytes
@@ -83,14 +79,20 @@ class LineBuilder:
         self._clock(at)
         return self._day
 
-    def day_of(self, entry: Captured) -> date:
-        return self.day_at(entry[0] - entry[9])
+    @property
+    def day(self) -> date:
+        """The UTC day of the line built last."""
+        return self._day
 
     def build(self, entry: Captured) -> str:
         """The JSON line for one request (no trailing newline)."""
-        (at, method, path, query_string, client, headers, consent, status, response_bytes,
-         duration_s) = entry
-        self._clock(at - duration_s)  # the line is stamped when the request began
+        at, request, consent, status, response_bytes, duration_s = entry
+        method, path, query_string, client, headers = (
+            request.method, request.path, request.query_string, request.client,
+            request.headers)
+        began = at - duration_s  # the line is stamped when the request began
+        if int(began) != self._second:
+            self._clock(began)
         user_agent: bytes | None = None
         referer: bytes | None = None
         forwarded_for: list[bytes] | None = None

@@ -82,9 +82,7 @@ class AccessLog:
             self.start()
         items = self._items
         if len(items) < self._capacity:
-            items.append((time.time(), request.method, request.path, request.query_string,
-                          request.client, request.headers, consent, status,
-                          response_bytes, duration_s))
+            items.append((time.time(), request, consent, status, response_bytes, duration_s))
         else:
             self.writer.count_dropped()
 
@@ -113,13 +111,14 @@ class AccessLog:
     # -- the writer thread ---------------------------------------------------------------
 
     def _write_batch(self, batch: Sequence[Captured]) -> None:
-        build, day_of = self.builder.build, self.builder.day_of
+        builder = self.builder
+        build = builder.build
         day: date | None = None
         lines: list[str] = []
         for entry in batch:
             try:
                 line = build(entry)
-                line_day = day_of(entry)
+                line_day = builder.day
             except Exception:  # one odd request must not cost the others their lines
                 self.lines_failed += 1
                 continue
