@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .policy_file import load_policy
-from .scan.crawl import Limits
-from .scan.report import ProgressBar, render_json, render_markdown, render_table
-from .scan.result import BEFORE, ScanReport
-from .scan.scanner import ScanOptions, scan_sync
+
+if TYPE_CHECKING:  # the scanner needs httpx, imported when a scan runs
+    from .scan.result import ScanReport
+    from .scan.scanner import ScanOptions
 
 EXIT_CLEAN, EXIT_BREACH, EXIT_UNREACHABLE = 0, 1, 2
 
@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
 
 
 def options_from(args: argparse.Namespace) -> ScanOptions:
+    from .scan.crawl import Limits
+    from .scan.scanner import ScanOptions
+
     for name, low in (("max_pages", 1), ("max_seconds", 0.1), ("max_bytes", 1024),
                       ("timeout", 0.1)):
         if getattr(args, name) < low:
@@ -63,6 +66,8 @@ def options_from(args: argparse.Namespace) -> ScanOptions:
 
 
 def render(report: ScanReport, fmt: str) -> str:
+    from .scan.report import render_json, render_markdown, render_table
+
     if fmt == "json":
         return render_json(report) + "\n"
     if fmt == "markdown":
@@ -71,6 +76,8 @@ def render(report: ScanReport, fmt: str) -> str:
 
 
 def exit_status(report: ScanReport) -> int:
+    from .scan.result import BEFORE
+
     before = report.phases.get(BEFORE)
     if before is None or not any(visit.status is not None for visit in before.visits):
         return EXIT_UNREACHABLE
@@ -78,6 +85,13 @@ def exit_status(report: ScanReport) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import httpx  # noqa: F401 - checked here for a clear message
+    except ImportError:
+        raise ConfigError("scan", "needs httpx: pip install 'consentkit[scan]'") from None
+    from .scan.report import ProgressBar
+    from .scan.scanner import scan_sync
+
     options = options_from(args)
     progress = ProgressBar(sys.stderr)
     try:

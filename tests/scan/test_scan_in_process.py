@@ -60,6 +60,14 @@ def test_flask_app_runs_through_wsgi(run_scan: Run) -> None:
         ("cookie", "_fbp"), ("tag", "https://www.youtube.com/embed/abc")}
 
 
+def test_flask_app_behind_consentkit_is_clean_then_sets_analytics(run_scan: Run) -> None:
+    status, report = scan_json(run_scan, "ck_scan_sites:guarded_flask_app")
+    assert status == 0
+    rows = {row["name"]: row for row in report["rows"]}
+    assert rows["_ga"]["before"] is None and rows["_ga"]["after"] == "active"
+    assert rows["consentkit"]["after"] == "active"
+
+
 def test_page_limit_bounds_the_crawl(run_scan: Run) -> None:
     status, report = scan_json(run_scan, "ck_scan_sites:chain_app", "--max-pages", "5")
     assert status == 0

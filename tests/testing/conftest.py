@@ -103,6 +103,22 @@ def flask_app() -> flask.Flask:
     def flask_cookies() -> dict[str, str]:
         return dict(flask.request.cookies)
 
+    @app.get("/analytics")
+    def flask_analytics() -> flask.Response:
+        response = flask.make_response({"granted": sorted(flask.g.consent.categories)
+                                        if "consent" in flask.g else None})
+        response.set_cookie("_ga", "GA1.1.1")
+        return response
+
+    return app
+
+
+def guarded_flask_app() -> flask.Flask:
+    """The Flask app behind the ConsentKit extension."""
+    from consentkit.flask import ConsentKit
+
+    app = flask_app()
+    ConsentKit(app, secret_key=SECRET, cookie_secure=False)
     return app
 
 

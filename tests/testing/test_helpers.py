@@ -16,7 +16,7 @@ from consentkit.testing import (
     mint_consent_cookie,
 )
 
-from .conftest import SECRET, TRACKED_PAGE, guarded_app, plain_app
+from .conftest import SECRET, TRACKED_PAGE, guarded_app, guarded_flask_app, plain_app
 
 
 def failure(check: object, *args: object, **kwargs: object) -> str:
@@ -159,6 +159,20 @@ def test_flask_client_receives_the_minted_cookie(
     record = ConsentCodec([SECRET], 86_400).decode(
         value, "1", frozenset({"necessary", "preferences", "analytics", "marketing"}))
     assert record is not None and record.categories == {"marketing"}
+
+
+def test_flask_app_behind_consentkit(checks: ConsentChecks) -> None:
+    app = guarded_flask_app()
+    found = ConsentChecks.for_app(app)
+    assert found.settings is not None and found.settings.secret_keys == (SECRET,)
+    client = app.test_client()
+    found.check_paths(client, ["/tracked", "/clean", "/analytics"])
+    found.grant(client, ["analytics"])
+    response = client.get("/analytics")
+    assert response.json == {"granted": ["analytics", "necessary"]}
+    assert response.headers.getlist("Set-Cookie")[0].startswith("_ga=")
+    message = failure(found.assert_clean_before_consent, response)
+    assert '"_ga" (analytics' in message and "GET http://localhost/analytics" in message
 
 
 def test_settings_are_found_on_the_app() -> None:

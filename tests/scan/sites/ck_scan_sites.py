@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from consentkit import ConsentMiddleware
+from consentkit.flask import ConsentKit
 
 SECRET = "scan-secret-0123456789"
 
@@ -109,6 +110,20 @@ def flask_home() -> flask.Response:
 @flask_app.get("/about")
 def flask_about() -> str:
     return page('<iframe src="https://www.youtube.com/embed/abc"></iframe>')
+
+
+guarded_flask_app = flask.Flask("ck_scan_guarded_flask_site")
+
+
+@guarded_flask_app.get("/")
+def guarded_flask_home() -> flask.Response:
+    response = flask.make_response(page("<h1>Shop</h1>"))
+    response.set_cookie("sessionid", "s1")
+    response.set_cookie("_ga", "GA1.1.1")
+    return response
+
+
+ConsentKit(guarded_flask_app, secret_key=SECRET, cookie_secure=False)
 
 
 SCRIPT_PAGE = page("<h1>Shop</h1>", head="""<script>
