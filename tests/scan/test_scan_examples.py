@@ -15,22 +15,24 @@ from .conftest import Run
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.fixture
-def shop_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A module that builds the FastAPI shop with its state in ``tmp_path`` and the
+@pytest.fixture(params=["fastapi_app", "flask_app"])
+def shop_target(request: pytest.FixtureRequest, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A module that builds an example shop with its state in ``tmp_path`` and the
     access log off (so that standard output is the report alone)."""
-    monkeypatch.syspath_prepend(str(EXAMPLES / "fastapi_app"))
+    monkeypatch.syspath_prepend(str(EXAMPLES / request.param))
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "app", raising=False)
-    (tmp_path / "ck_scan_fastapi_shop.py").write_text(
+    module = f"ck_scan_{request.param}_shop"
+    (tmp_path / f"{module}.py").write_text(
         "from app import create_app\n"
         f"app = create_app(data_dir={str(tmp_path)!r}, access_log=None)\n")
-    yield "ck_scan_fastapi_shop:app"
+    yield f"{module}:app"
     sys.modules.pop("app", None)
-    sys.modules.pop("ck_scan_fastapi_shop", None)
+    sys.modules.pop(module, None)
 
 
-def test_fastapi_shop_is_clean_before_consent(run_scan: Run, shop_target: str,
+def test_example_shop_is_clean_before_consent(run_scan: Run, shop_target: str,
                                               tmp_path: Path) -> None:
     report_file = tmp_path / "report.json"
     status, _ = run_scan(shop_target, "--json", "--output", str(report_file),
