@@ -88,19 +88,22 @@ class TagJudge:
         with tracker rules, so that its attributes need not be parsed. Conservative: any
         spelling that could hide a host (entities, backslashes, percent signs, a special
         scheme without ``//``) answers ``True``."""
-        if b"\\" in tag or b"%" in tag or (b"&" in tag and _ENTITY.search(tag) is not None):
+        if b"\\" in tag or b"%" in tag or b"/\n" in tag or b"/\t" in tag or b"/\r" in tag:
             return True
-        if _ODD_SCHEME.search(tag) is not None:
+        if b"&" in tag and _ENTITY.search(tag) is not None:
             return True
+        for colon in _BARE_COLON.finditer(tag):
+            before = tag[max(0, colon.start() - 16):colon.start()].rstrip(b"\t\n\r")
+            if before[-1:] in (b"s", b"S", b"p", b"P"):
+                return True
         hosts = self.hosts
         seen = hosts.raw_verdicts
-        for found in _HOSTS_IN_TAG.findall(tag):
+        for found, broken in _HOSTS_IN_TAG.findall(tag):
+            if broken:
+                return True
             verdict = seen.get(found)
             if verdict is None:
-                authority = found.decode("latin-1")
-                verdict = hosts.may_track(_bare_host(_URL_NOISE.sub("", authority))) or (
-                    hosts.may_track(_bare_host(_FIRST_WORD.match(authority).group()))  # type: ignore[union-attr]
-                )
+                verdict = hosts.may_track(_bare_host(found.decode("latin-1")))
                 if len(seen) >= CACHE_LIMIT:
                     seen.clear()
                 seen[found] = verdict
@@ -168,11 +171,13 @@ class TagJudge:
         return (result.category, result.vendor)
 
 
+# Quick reading of a tag's URLs (see TagJudge.may_hold): hosts after a literal '//'
+# (a host followed by a tab or new line is "broken": browsers drop those characters);
+# colons not followed by '//'; the end of a special scheme name (http, https, ws, wss,
+# ftp all end in 's' or 'p', tabs and new lines allowed before the colon).
+_HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
+_BARE_COLON = re.compile(rb":(?!//)")
 _ENTITY = re.compile(rb"&(?!amp;)")
-# A special scheme (http, https, ws, wss, ftp: all end in 's' or 'p') not followed by '//'.
-_ODD_SCHEME = re.compile(rb"[sSpP][\t\n\r]*:(?![\t\n\r]*/[\t\n\r]*/)")
-_HOSTS_IN_TAG = re.compile(rb"/[\t\n\r]*/((?:[^/?#\"'>\\ \f\t\n\r]|[\t\n\r])*)")
-_FIRST_WORD = re.compile(r"[^\t\n\r]*")
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
 
 

@@ -47,6 +47,9 @@ ESCAPED_WHEN_LONG = tk.FETCHING | tk.RAW_TEXT | frozenset(
 _NOSCRIPT_END = tk.raw_text_end(b"noscript")
 _TAG_NAME_AT = re.compile(rb"</?([a-zA-Z][^\t\n\f\r />]*)")
 
+# Fetching tags that change nothing else in how the page is read.
+_PLAIN_FETCHING = tk.FETCHING - {b"script", b"iframe"}
+
 DATA, COMMENT, BOGUS, CDATA, RAWTEXT, SCRIPT, HELD, NOSCRIPT, PLAINTEXT, LONG_TAG = range(10)
 
 
@@ -144,6 +147,8 @@ class HtmlRewriter:
         if data[stop] != 0x3C:  # "data-consent" in text, not in a tag
             out.append(data[stop:stop + 1])
             return stop + 1
+        if found is not None and found.start() == stop and _is_letter(data[stop + 1]):
+            return self._start_tag(data, stop, out, final)
         return self._markup(data, stop, out, final)
 
     def _markup(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
@@ -231,6 +236,9 @@ class HtmlRewriter:
         end = match.end()
         name = match.group(1).lower()
         contexts = self.contexts
+        if name in _PLAIN_FETCHING and not contexts and not self.head_start_pending:
+            out.append(self._judged(data, match, name))  # the common case: images
+            return end
         if contexts and contexts[-1][1] and name in BREAKOUT:
             while contexts and contexts[-1][1]:
                 contexts.pop()
