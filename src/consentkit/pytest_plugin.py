@@ -8,8 +8,8 @@ Fixtures:
   ``CONSENTKIT_SECRET_KEY``), and is ``None`` when neither is set (checks then classify
   with the built-in catalogue and cannot mint cookies).
 - ``consentkit``: a :class:`~consentkit.testing.ConsentChecks` for those settings:
-  ``consentkit.check_paths(client, ["/", "/shop"])`` is the one-line "nothing
-  non-essential before consent" test.
+  ``consentkit.check_app(app, ["/", "/shop"])`` (or ``check_paths(client, ...)``) is
+  the one-line "nothing non-essential before consent" test.
 - ``consent_cookie``: ``consent_cookie(["analytics"])`` gives ``{"consentkit": "..."}``.
 
 Importing this module imports no web framework (nor consentkit's middleware): everything

@@ -150,6 +150,18 @@ class ConsentChecks:
         self._judge_paths(responses, granted, allow_unknown)
         return responses
 
+    def check_app(self, app: Any, paths: Iterable[str], granted: Granted | None = None, *,
+                  allow_unknown: bool = False) -> dict[str, Any]:
+        """:meth:`check_paths` with a test client made for ``app``: Flask's
+        ``test_client()``, or Starlette's ``TestClient`` (with lifespan) for ASGI apps."""
+        if hasattr(app, "test_client"):
+            return self.check_paths(app.test_client(), paths, granted,
+                                    allow_unknown=allow_unknown)
+        from starlette.testclient import TestClient
+
+        with TestClient(app) as client:
+            return self.check_paths(client, paths, granted, allow_unknown=allow_unknown)
+
     async def check_paths_async(self, client: Any, paths: Iterable[str],
                                 granted: Granted | None = None, *,
                                 allow_unknown: bool = False) -> dict[str, Any]:

@@ -110,6 +110,13 @@ def test_check_paths_passes_behind_the_middleware(
     assert set(responses) == {"/tracked", "/held", "/hop", "/analytics"}
 
 
+def test_check_app_makes_its_own_client(checks: ConsentChecks) -> None:
+    checks.check_app(guarded_app(), ["/tracked", "/analytics"])
+    checks.check_app(guarded_flask_app(), ["/tracked", "/analytics"])
+    with pytest.raises(AssertionError, match='"_fbp" \\(marketing'):
+        checks.check_app(plain_app(), ["/tracked"])
+
+
 def test_check_paths_lists_every_path_and_a_wrong_path(
     checks: ConsentChecks, plain_client: TestClient
 ) -> None:

@@ -38,13 +38,13 @@ def _served(target: Target) -> Iterator[str]:
 
 
 async def browse_phases(target: Target, report: ScanReport, classifier: Classifier,
-                        limits: Limits, consent_jar: dict[str, str]) -> None:
-    """Add the browser's findings to each phase of ``report``."""
+                        limits: Limits, consent_jar: dict[str, str], deadline: float) -> None:
+    """Add the browser's findings to each phase of ``report``, until ``deadline``
+    (``time.monotonic()``; the scan's time limit is shared with the crawl)."""
     try:
         from playwright.async_api import async_playwright
     except ImportError:
         raise ConfigError("--browser", "needs the playwright package") from None
-    deadline = time.monotonic() + limits.max_seconds
     with _served(target) as origin:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(

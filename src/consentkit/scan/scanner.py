@@ -81,7 +81,8 @@ async def _scan_open(target: Target, options: ScanOptions,
     if options.browser:
         from .browser import browse_phases
 
-        await browse_phases(target, report, classifier, options.limits, consent_jar)
+        await browse_phases(target, report, classifier, options.limits, consent_jar,
+                            crawler.deadline)
     return report
 
 
