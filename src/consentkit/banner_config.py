@@ -101,13 +101,16 @@ def _present(**fields: str | None) -> dict[str, str]:
 
 def client_rules(policy: Policy) -> tuple[list[CookieRule], list[TrackerRule]]:
     """The cookie and tracker rules the browser side enforces: the policy's, then the
-    catalogue's (when the policy uses it)."""
+    catalogue's (when the policy uses it). Catalogue rules of categories that cannot be
+    refused are left out: the banner lets unclassified cookies and URLs through anyway,
+    and they are a third of the catalogue."""
     cookies = list(policy.cookies)
     trackers = list(policy.trackers)
     if policy.use_catalogue:
         catalogue = load_catalogue()
-        cookies += catalogue.cookies
-        trackers += catalogue.trackers
+        required = policy.required_categories | {"necessary"}
+        cookies += [rule for rule in catalogue.cookies if rule.category not in required]
+        trackers += [rule for rule in catalogue.trackers if rule.category not in required]
     return cookies, trackers
 
 

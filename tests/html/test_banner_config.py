@@ -18,7 +18,7 @@ from consentkit.consent import Consent
 from consentkit.html.csp import allow_inline_scripts, page_nonce
 from consentkit.html.inject import consent_mode_script
 from consentkit.html.responder import private_cache
-from consentkit.policy import DEFAULT_CONSENT_MODE, Category, Policy
+from consentkit.policy import DEFAULT_CONSENT_MODE, Category, CookieRule, Policy
 
 from .conftest import MarkerInjection, rewrite
 
@@ -155,3 +155,15 @@ def test_page_language_reaches_the_banner() -> None:
     injection = MarkerInjection()
     rewrite(b'<html lang="de-AT"><head></head></html>', injection=injection)
     assert injection.langs == ["de-AT"]
+
+
+def test_client_rules_keep_the_policy_and_the_refusable_catalogue_rules() -> None:
+    policy = Policy(cookies=(CookieRule("necessary", name="sid"),
+                             CookieRule("analytics", prefix="_stat_")))
+    config = build_banner_config(policy, lang="en", texts={}, consent=None, endpoint="/c")
+    cookies = config["rules"]["cookies"]
+    assert cookies[:2] == [{"name": "sid", "category": "necessary"},
+                           {"prefix": "_stat_", "category": "analytics"}]
+    assert {"name": "_ga", "category": "analytics"} in cookies
+    assert all(rule["category"] != "necessary" for rule in cookies[2:])
+    assert all(rule["category"] != "necessary" for rule in config["rules"]["trackers"])
