@@ -50,11 +50,10 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
 
 def test_one_line_check_passes_behind_the_middleware(project: pytest.Pytester) -> None:
     project.makepyfile(test_site='''
-        from starlette.testclient import TestClient
         from siteapp import build
 
         def test_nothing_before_consent(consentkit):
-            consentkit.check_paths(TestClient(build(guarded=True)), ["/", "/about"])
+            consentkit.check_app(build(guarded=True), ["/", "/about"])
     ''')
     result = project.runpytest("-p", "consentkit.pytest_plugin")
     result.assert_outcomes(passed=1)
