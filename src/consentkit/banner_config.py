@@ -193,8 +193,9 @@ class BannerConfigs:
             merged.update(self.policy.texts.get(name, {}))
         return merged
 
-    def json_for(self, lang: str, consent: Consent | None) -> str:
-        """The config block's text for one response (script-safe JSON)."""
+    def json_for(self, lang: str, consent: Consent | None, root_path: str = "") -> str:
+        """The config block's text for one response (script-safe JSON). The parts that
+        do not depend on the request are serialised once per language."""
         static = self._static.get(lang)
         if static is None:
             config = build_banner_config(
@@ -202,18 +203,17 @@ class BannerConfigs:
                 endpoint=self.endpoint, floating_button=self.floating_button,
                 cache_safe=self.cache_safe, rules=self._rules,
             )
+            del config["endpoint"]
             static = script_json(config)
             with self._lock:
                 self._static[lang] = static
-        if consent is None:
-            return static
-        visitor = {
-            "consent": {"given": consent.given, "categories": sorted(consent.categories),
-                        "id": consent.id},
-            "regime": consent.regime,
-            "gpc": consent.gpc,
-        }
-        return script_json(visitor)[:-1] + "," + static[1:]
+        request: dict[str, object] = {"endpoint": root_path + self.endpoint}
+        if consent is not None:
+            request["consent"] = {"given": consent.given, "categories": sorted(consent.categories),
+                                  "id": consent.id}
+            request["regime"] = consent.regime
+            request["gpc"] = consent.gpc
+        return script_json(request)[:-1] + "," + static[1:]
 
     def _read(self, lang: str) -> dict[str, str]:
         if self.i18n_dir is None:

@@ -83,6 +83,7 @@ def test_visitor_state_is_left_out_in_cache_safe_pages(i18n: Path) -> None:
     consent = Consent(frozenset({"necessary"}))
     assert '"consent":{' in banner.json_for("en", consent)
     assert '"consent"' not in banner.json_for("en", None)
+    assert json.loads(banner.json_for("en", None, "/shop"))["endpoint"] == "/shop/c"
     assert json.loads(banner.json_for("en", consent))["texts"]["title"] == "Cookies"
 
 

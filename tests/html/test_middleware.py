@@ -115,6 +115,15 @@ def test_page_is_private_and_varies_on_cookie() -> None:
     assert "Cookie" in response.headers["vary"]
 
 
+def test_app_etag_is_made_specific_to_the_consent_state() -> None:
+    test_client = client()
+    before = test_client.get("/headers", params={"etag": '"v1"'}).headers["etag"]
+    test_client.cookies.update(mint_consent_cookie(SECRET, ["analytics"], policy=TEST_POLICY))
+    after = test_client.get("/headers", params={"etag": '"v1"'}).headers["etag"]
+    assert before.startswith('W/"v1-ck') and after.startswith('W/"v1-ck')
+    assert before != after
+
+
 def test_granted_category_keeps_its_tags() -> None:
     cookies = mint_consent_cookie(SECRET, ["analytics"], policy=TEST_POLICY)
     test_client = client()

@@ -46,12 +46,14 @@ class PageInjection:
     """The injected markup for one response (see :class:`~.rewriter.Injection`)."""
 
     __slots__ = ("_head_start", "accept_language", "configs", "consent", "css_url", "js_url",
-                 "script_nonce", "style_nonce")
+                 "root_path", "script_nonce", "style_nonce")
 
     def __init__(self, *, head_start_code: str | None, configs: BannerConfigs,
                  consent: Consent | None, accept_language: str | None, css_url: str,
-                 js_url: str, script_nonce: str | None, style_nonce: str | None) -> None:
+                 js_url: str, script_nonce: str | None, style_nonce: str | None,
+                 root_path: str = "") -> None:
         self.configs = configs
+        self.root_path = root_path
         self.consent = consent
         self.accept_language = accept_language
         self.css_url = css_url
@@ -68,7 +70,7 @@ class PageInjection:
 
     def banner(self, lang: str | None) -> bytes:
         language = self.configs.language(lang, self.accept_language)
-        config = self.configs.json_for(language, self.consent)
+        config = self.configs.json_for(language, self.consent, self.root_path)
         nonce = nonce_attribute(self.script_nonce)
         return b"".join((
             b'<link rel="stylesheet" href="', _url(self.css_url), b'"',

@@ -7,6 +7,7 @@ response that may have a body and returns the headers to send and a body filter 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Protocol
@@ -89,12 +90,14 @@ class HtmlResponder:
                 js_url=request.root_path + self.js_url,
                 script_nonce=script_nonce,
                 style_nonce=csp.page_nonce(headers, csp.STYLE_DIRECTIVES),
+                root_path=request.root_path,
             )
         if not settings.cache_safe:
             out = add_vary(out, "Cookie")
             if settings.honour_gpc:
                 out = add_vary(out, "Sec-GPC")
             out = private_cache(out)
+            out = per_visitor_etag(out, consent)
         body: BodyFilter = HtmlBodyFilter(HtmlRewriter(judge, injection))
         if encoding:
             body = Recoded(encoding, body)
@@ -139,6 +142,21 @@ def private_cache(headers: Headers) -> Headers:
             headers[index] = (key, ", ".join(["private", *kept]).encode("latin-1"))
             return headers
     return [*headers, (b"cache-control", b"private")]
+
+
+def per_visitor_etag(headers: Headers, consent: Consent) -> Headers:
+    """An app's ``ETag`` made specific to the consent state the page was rewritten for,
+    and weak (the bytes are not the app's): a browser revalidating a page rewritten for
+    an earlier choice gets a new page, not a ``304`` for the old one."""
+    for index, (key, value) in enumerate(headers):
+        if key == b"etag":
+            state = ",".join(sorted(consent.categories)) + f"|{consent.given}|{consent.gpc}"
+            tag = hashlib.sha256(state.encode()).hexdigest()[:8].encode()
+            opaque = value[2:] if value.startswith(b"W/") else value
+            headers = list(headers)
+            headers[index] = (key, b'W/"' + opaque.strip(b'"') + b"-ck" + tag + b'"')
+            return headers
+    return headers
 
 
 class HtmlBodyFilter:
