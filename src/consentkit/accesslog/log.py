@@ -7,7 +7,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,23 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 logger = logging.getLogger("consentkit.accesslog")
+
+Recorder = Callable[[RequestInfo, "Consent | None", int, int, float], None]
+
+
+def _enqueuer(writer: BackgroundWriter[Captured]) -> Recorder:
+    """The hot path: one length check, one clock read, one tuple, one append."""
+    items, capacity, now = writer.items, writer.capacity, time.time
+    append, count_dropped = items.append, writer.count_dropped
+
+    def record(request: RequestInfo, consent: Consent | None, status: int,
+               response_bytes: int, duration_s: float) -> None:
+        if len(items) < capacity:
+            append((now(), request, consent, status, response_bytes, duration_s))
+        else:
+            count_dropped()
+
+    return record
 
 
 class AccessLog:
@@ -54,22 +71,24 @@ class AccessLog:
             self._write_batch, self._write_drop_report, settings.access_log_queue_size,
             on_idle=self._enforce_retention,
         )
-        self._items = self.writer.items
-        self._capacity = self.writer.capacity
-        self._started = False
+        # record(request, consent, status, response_bytes, duration_s) queues one
+        # request's line; it never blocks and never raises for a request's data. Until
+        # start() it is a function that starts the writer first; then a closure that
+        # only appends (the request's path pays for nothing else).
+        self.record: Recorder = self._start_and_record
         if hasattr(os, "register_at_fork"):
             reference = weakref.ref(self)
 
             def forget_start() -> None:  # the writer thread did not survive the fork
                 alive = reference()
                 if alive is not None:
-                    alive._started = False
+                    alive.record = alive._start_and_record
 
             os.register_at_fork(after_in_child=forget_start)
 
     # -- the request's path --------------------------------------------------------------
 
-    def record(
+    def _start_and_record(
         self,
         request: RequestInfo,
         consent: Consent | None,
@@ -77,14 +96,8 @@ class AccessLog:
         response_bytes: int,
         duration_s: float,
     ) -> None:
-        """Queue one request's line. Never blocks, never raises for a request's data."""
-        if not self._started:
-            self.start()
-        items = self._items
-        if len(items) < self._capacity:
-            items.append((time.time(), request, consent, status, response_bytes, duration_s))
-        else:
-            self.writer.count_dropped()
+        self.start()
+        self.record(request, consent, status, response_bytes, duration_s)
 
     # -- lifespan ------------------------------------------------------------------------
 
@@ -93,11 +106,11 @@ class AccessLog:
         if self.geo is not None and self._owns_geo:
             self.geo.open()
         self.writer.start()
-        self._started = True
+        self.record = _enqueuer(self.writer)
 
     def close(self) -> None:
         """Write every queued line, stop the writer, close the file and the database."""
-        self._started = False
+        self.record = self._start_and_record
         self.writer.close()
         self.sink.close()
         if self.geo is not None and self._owns_geo:

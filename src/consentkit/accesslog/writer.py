@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -23,7 +24,8 @@ logger = logging.getLogger("consentkit.accesslog")
 Item = TypeVar("Item")
 
 BATCH_SIZE = 512
-IDLE_WAIT_S = 0.05
+IDLE_WAIT_S = 0.05  # how often the thread looks at the queue
+MAX_DELAY_S = 0.2  # the longest a line waits for a batch to fill
 CLOSE_TIMEOUT_S = 30.0
 
 
@@ -109,9 +111,17 @@ class BackgroundWriter(Generic[Item]):
 
     def _run(self) -> None:
         main = threading.main_thread()
+        # Drain in good-sized batches: when a batch is waiting, when the queue is half
+        # full, or when the oldest item has waited MAX_DELAY_S.
+        enough = max(1, min(BATCH_SIZE, self.capacity // 2))
+        last_drain = time.monotonic()
         while True:
             stopping = self._stopping.is_set() or not main.is_alive()
-            self._drain()
+            now = time.monotonic()
+            if (stopping or len(self.items) >= enough or self._dropped
+                    or now - last_drain >= MAX_DELAY_S):
+                self._drain()
+                last_drain = now
             if stopping:
                 return
             if self._on_idle is not None:
