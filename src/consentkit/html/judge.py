@@ -88,12 +88,10 @@ class TagJudge:
         with tracker rules, so that its attributes need not be parsed. Conservative: any
         spelling that could hide a host (entities, backslashes, percent signs, a special
         scheme without ``//``) answers ``True``."""
-        if b"\\" in tag or b"%" in tag or b"/\n" in tag or b"/\t" in tag or b"/\r" in tag:
-            return True
-        if b"&" in tag and _ENTITY.search(tag) is not None:
-            return True
-        for colon in _BARE_COLON.finditer(tag):
-            before = tag[max(0, colon.start() - 16):colon.start()].rstrip(b"\t\n\r")
+        for suspect in _SUSPECT.finditer(tag):
+            if suspect.group() != b":":
+                return True
+            before = tag[max(0, suspect.start() - 16):suspect.start()].rstrip(b"\t\n\r")
             if before[-1:] in (b"s", b"S", b"p", b"P"):
                 return True
         hosts = self.hosts
@@ -176,8 +174,10 @@ class TagJudge:
 # colons not followed by '//'; the end of a special scheme name (http, https, ws, wss,
 # ftp all end in 's' or 'p', tabs and new lines allowed before the colon).
 _HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
-_BARE_COLON = re.compile(rb":(?!//)")
-_ENTITY = re.compile(rb"&(?!amp;)")
+# Spellings that could hide a host from that reading: a backslash, a percent sign,
+# '/' then a tab or new line, an entity other than &amp;, a colon not followed by '//'
+# (checked further: only after a special scheme's last letter).
+_SUSPECT = re.compile(rb"[\\%]|/[\t\n\r]|&(?!amp;)|:(?!//)")
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
 
 

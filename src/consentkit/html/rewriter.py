@@ -148,8 +148,43 @@ class HtmlRewriter:
             out.append(data[stop:stop + 1])
             return stop + 1
         if found is not None and found.start() == stop and _is_letter(data[stop + 1]):
-            return self._start_tag(data, stop, out, final)
+            return self._plain_or_start_tag(data, stop, out, final)
         return self._markup(data, stop, out, final)
+
+    def _plain_or_start_tag(self, data: bytes, at: int, out: list[bytes],
+                            final: bool) -> int | None:
+        """The hot path: images and other tags that only fetch, one after another."""
+        judge = self.judge
+        if judge is None or self.head_start_pending or self.contexts:
+            return self._start_tag(data, at, out, final)
+        start_tag = tk.START_TAG.match
+        search = tk.CANDIDATE.search
+        verify = tk.VERIFY.match
+        length = len(data)
+        while True:
+            match = start_tag(data, at)
+            if match is None:
+                return self._start_tag(data, at, out, final)
+            name = match.group(1).lower()
+            if name not in _PLAIN_FETCHING:
+                return self._start_tag(data, at, out, final)
+            pos = match.end()
+            tag = match.group(0)
+            if self.marked_at >= pos and not judge.may_hold(tag):
+                out.append(tag)
+            else:
+                out.append(self._judged(data, match, name))
+            # The next candidate, while it is another such tag right after plain markup.
+            found = search(data, pos)
+            if found is None or self.marked_at < found.start():
+                return pos
+            stop = found.start()
+            end = verify(data, pos, stop).end()  # type: ignore[union-attr]
+            if end < stop or not _is_letter(data[stop + 1]) or stop + 1 >= length:
+                return pos
+            if end > pos:
+                out.append(data[pos:end])
+            at = stop
 
     def _markup(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
         length = len(data)
