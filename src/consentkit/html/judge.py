@@ -88,12 +88,14 @@ class TagJudge:
         with tracker rules, so that its attributes need not be parsed. Conservative: any
         spelling that could hide a host (entities, backslashes, percent signs, a special
         scheme without ``//``) answers ``True``."""
-        for suspect in _SUSPECT.finditer(tag):
-            if suspect.group() != b":":
-                return True
-            before = tag[max(0, suspect.start() - 16):suspect.start()].rstrip(b"\t\n\r")
-            if before[-1:] in (b"s", b"S", b"p", b"P"):
-                return True
+        if (b"\\" in tag or b"%" in tag or b"/\n" in tag or b"/\t" in tag or b"/\r" in tag
+                or tag.count(b"&") != tag.count(b"&amp;")):
+            return True
+        if tag.count(b":") != tag.count(b"://"):  # a colon not followed by '//': where?
+            for colon in _BARE_COLON.finditer(tag):
+                before = tag[max(0, colon.start() - 16):colon.start()].rstrip(b"\t\n\r")
+                if before[-1:] in (b"s", b"S", b"p", b"P"):  # a special scheme's last letter
+                    return True
         hosts = self.hosts
         seen = hosts.raw_verdicts
         for found, broken in _HOSTS_IN_TAG.findall(tag):
@@ -174,10 +176,7 @@ class TagJudge:
 # colons not followed by '//'; the end of a special scheme name (http, https, ws, wss,
 # ftp all end in 's' or 'p', tabs and new lines allowed before the colon).
 _HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
-# Spellings that could hide a host from that reading: a backslash, a percent sign,
-# '/' then a tab or new line, an entity other than &amp;, a colon not followed by '//'
-# (checked further: only after a special scheme's last letter).
-_SUSPECT = re.compile(rb"[\\%]|/[\t\n\r]|&(?!amp;)|:(?!//)")
+_BARE_COLON = re.compile(rb":(?!//)")
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
 
 
