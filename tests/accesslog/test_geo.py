@@ -119,3 +119,14 @@ def test_a_directory_or_an_asn_database_is_refused(tmp_path: Path) -> None:
                      {"203.0.113.0/24": {"autonomous_system_number": 64500}})
     with pytest.raises(ConfigError, match="Country or City"):
         CountryLookup(settings_for(geoip_database=asn))
+
+
+def test_the_middleware_refuses_a_missing_database_when_built(tmp_path: Path) -> None:
+    from starlette.applications import Starlette
+
+    from consentkit.asgi import ConsentMiddleware
+
+    with pytest.raises(ConfigError) as caught:
+        ConsentMiddleware(Starlette(), secret_key="a-long-enough-secret",
+                          access_log="stdout", geoip_database=str(tmp_path / "none.mmdb"))
+    assert caught.value.setting == "geoip_database"
