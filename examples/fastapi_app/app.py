@@ -55,7 +55,7 @@ def served_locally(public_url: str) -> bool:
 def consent_options(public_url: str, **overrides: Any) -> dict[str, Any]:
     """The middleware's settings for this shop."""
     local = served_locally(public_url)
-    secret_key = os.environ.get("SHOP_SECRET_KEY") or (DEV_SECRET_KEY if local else "")
+    secret_key = os.environ.get("SHOP_SECRET_KEY") or (DEV_SECRET_KEY if local else None)
     options: dict[str, Any] = {
         "secret_key": secret_key,
         "policy": POLICY,
