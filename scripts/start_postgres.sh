@@ -26,7 +26,19 @@ if [[ "$(id -u)" == "0" ]]; then
     as_server_user=(runuser -u postgres --)
 fi
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+# A free port: a random one that nothing answers on.
+port=""
+for _ in $(seq 1 50); do
+    candidate=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/${candidate}") 2>/dev/null; then
+        port="${candidate}"
+        break
+    fi
+done
+if [[ -z "${port}" ]]; then
+    echo "start_postgres: found no free port on 127.0.0.1" >&2
+    exit 1
+fi
 database="${CONSENTKIT_PG_DATABASE:-consentkit_test}"
 
 "${as_server_user[@]}" "${bindir}/initdb" -D "${base}/data" -U postgres --auth=trust \
