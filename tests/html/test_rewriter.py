@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from consentkit.html.rewriter import INLINE_LIMIT, TAG_LIMIT
+from consentkit.html.judge import TagJudge
+from consentkit.html.rewriter import INLINE_LIMIT, TAG_LIMIT, HtmlRewriter
 
-from .conftest import EVERYTHING, MarkerInjection, rewrite
+from .conftest import CLASSIFIER, EVERYTHING, HOSTS, MarkerInjection, rewrite
 
 T = b"https://connect.facebook.net/en_US/fbevents.js"
 PIXEL = b"https://www.facebook.com/tr?id=1&amp;ev=PageView"
@@ -271,3 +272,20 @@ def test_page_without_trackers_is_byte_for_byte_the_same_apart_from_injection() 
             b" <b>world</b><!-- c --></p><script>console.log('<b>')</script></body></html>")
     out = rewrite(page, injection=MarkerInjection())
     assert out.replace(b"<!--CM-->", b"").replace(b"<!--BANNER-->", b"") == page
+
+
+@pytest.mark.parametrize("opening,filler", [
+    (b'<div title="', b"x"), (b"<img src=x alt='", b"y"), (b"<!-- ", b"-"),
+    (b"<script>", b"a<!--b"), (b"<style>", b"p{}"), (b"<noscript>", b"<img "),
+    (b"<!DOCTYPE ", b"z"), (b"<textarea>", b"</textare"), (b"", b"<"), (b"<p ", b"a=b "),
+    (b"<script>var s='", b"</scrip"),
+])
+def test_carry_over_stays_bounded_on_endless_constructs(opening: bytes, filler: bytes) -> None:
+    rewriter = HtmlRewriter(TagJudge(CLASSIFIER, frozenset({"necessary"}), HOSTS))
+    chunk = filler * (4096 // len(filler))
+    written = len(rewriter.feed(opening))
+    for _ in range(200):  # about 800 KiB
+        written += len(rewriter.feed(chunk))
+        assert len(rewriter.carry) <= TAG_LIMIT + len(chunk)
+    written += len(rewriter.close())
+    assert written >= len(opening) + 200 * len(chunk)
