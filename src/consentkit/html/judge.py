@@ -154,13 +154,19 @@ class TagJudge:
             url = url[:host.start(1)] + authority + url[host.end(1):]
         if not hosts.may_track(_bare_host(authority)):
             return None
+        # Rules look at the host and the path only: URLs differing in their query share
+        # one answer (pixels carry a new query on every page).
+        base = url.split("#", 1)[0].split("?", 1)[0]
+        key = base.encode("latin-1", "replace")
+        if key in cache:
+            return cache[key]
         found: Decision | None = None
-        result = self.classifier.url(url)
+        result = self.classifier.url(base)
         if result.category is not None:
             found = (result.category, result.vendor)
         if len(cache) >= CACHE_LIMIT:
             cache.clear()
-        cache[raw] = found
+        cache[key] = found
         return found
 
     def inline(self, code: bytes) -> Decision | None:
