@@ -8,7 +8,8 @@ Prints one JSON line per figure:
   the server is CONSENTKIT_TEST_POSTGRES_DSN, or one started with
   scripts/start_postgres.sh (and stopped afterwards).
 
-Each line carries the same run's baseline: the POST rate with no receipt store.
+Each line carries the same run's baseline (the POST rate with no receipt store) and the
+rate with the same 8 clients spread over two worker processes sharing the store.
 The app is driven in-process through its ASGI interface (no sockets), so the figure is
 the middleware's and the store's cost, not an HTTP server's.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -110,15 +112,24 @@ async def rate(app: Any, clients: int, duration_s: float) -> float:
     return done / (time.perf_counter() - started)
 
 
-def measure(store_url: str | None, data_dir: str) -> tuple[float, int]:
+def measure(store_url: str | None, data_dir: str, clients: int = CLIENTS) -> tuple[float, int]:
     store = open_store_at(store_url, data_dir) if store_url else None
     try:
-        per_s = asyncio.run(rate(build_app(store), CLIENTS, DURATION_S))
+        per_s = asyncio.run(rate(build_app(store), clients, DURATION_S))
         stored = store.count() if store is not None else 0  # type: ignore[attr-defined]
     finally:
         if store is not None:
             store.close()
     return per_s, stored
+
+
+def measure_workers(store_url: str, data_dir: str, workers: int) -> float:
+    """The same 8 clients spread over ``workers`` processes (``uvicorn --workers N``):
+    one middleware per process, one shared store."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        results = pool.starmap(measure, [(store_url, data_dir, CLIENTS // workers)] * workers)
+    return sum(per_s for per_s, _ in results)
 
 
 def postgres_dsn() -> tuple[str, Path | None]:
@@ -146,19 +157,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         baseline, _ = measure(None, data_dir)
         sqlite_rate, sqlite_rows = measure("sqlite://", data_dir)
+        sqlite_two = measure_workers("sqlite://", data_dir, 2)
     print(json.dumps({"bench": "receipts_sqlite_per_s", "value": round(sqlite_rate),
                       "unit": "POST/s", "clients": CLIENTS, "receipts_stored": sqlite_rows,
+                      "two_workers_per_s": round(sqlite_two),
                       "no_store_per_s": round(baseline),
                       "ratio_to_no_store": round(sqlite_rate / baseline, 3)}), flush=True)
     server, started_folder = postgres_dsn()
     try:
         pg_rate, pg_rows = measure(fresh_database(server), ".")
+        pg_two = measure_workers(fresh_database(server), ".", 2)
     finally:
         if started_folder is not None:
             subprocess.run([str(started_folder / "stop.sh")], check=False,
                            capture_output=True)
     print(json.dumps({"bench": "receipts_postgres_per_s", "value": round(pg_rate),
                       "unit": "POST/s", "clients": CLIENTS, "receipts_stored": pg_rows,
+                      "two_workers_per_s": round(pg_two),
                       "no_store_per_s": round(baseline),
                       "ratio_to_no_store": round(pg_rate / baseline, 3)}), flush=True)
 
