@@ -134,6 +134,7 @@ class RegionResolver:
             return country
         if not self.lookup.has_database:
             return None
+        self.lookup.open()  # a no-op unless a lifespan shutdown closed it
         found = self.lookup.location(request)
         country = clean_country(found.country)
         if country is None:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from consentkit import ConsentMiddleware
+from consentkit.asgi import ConsentMiddleware
 
 SECRET = "regions-test-secret-0123456789"
 PAGE = "<!doctype html><html><head><title>t</title></head><body><p>hello</p></body></html>"
@@ -44,7 +44,7 @@ def cookie_names(response: Any) -> set[str]:
 @pytest.fixture(scope="session")
 def world_mmdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A City database written for the test: Germany, California, Virginia, Japan."""
-    places = {
+    places: dict[str, Any] = {
         "203.0.113.0/24": {"country": {"iso_code": "DE"}},
         "192.0.2.0/25": {"country": {"iso_code": "US"}, "subdivisions": [{"iso_code": "CA"}]},
         "192.0.2.128/25": {"country": {"iso_code": "US"}, "subdivisions": [{"iso_code": "VA"}]},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,10 +16,10 @@ from .conftest import cookie_names, make_app
 CDN = {"country_headers": ["CF-IPCountry"], "region_headers": ["CF-Region-Code"]}
 
 
-def state(client: TestClient, **headers: str) -> dict[str, object]:
+def state(client: TestClient, **headers: str) -> dict[str, Any]:
     response = client.get("/consentkit/consent", headers=headers)
     assert response.status_code == 200
-    data: dict[str, object] = response.json()
+    data: dict[str, Any] = response.json()
     return data
 
 
@@ -66,12 +67,12 @@ def test_only_the_configured_header_is_believed() -> None:
     assert state(client, **{"CloudFront-Viewer-Country": "US"})["regime"] == "opt-out"
 
 
-async def mmdb_state(app: object, peer: str, **headers: str) -> dict[str, object]:
+async def mmdb_state(app: object, peer: str, **headers: str) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app, client=(peer, 40000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as client:
         response = await client.get("/consentkit/consent", headers=headers)
     assert response.status_code == 200
-    data: dict[str, object] = response.json()
+    data: dict[str, Any] = response.json()
     return data
 
 
@@ -107,3 +108,10 @@ def test_missing_database_fails_at_start_up(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         make_app(geoip_database=tmp_path / "nope.mmdb").build_middleware_stack()
     assert caught.value.setting == "geoip_database"
+
+
+def test_database_lookups_survive_a_lifespan_restart(world_mmdb: Path) -> None:
+    app = make_app(geoip_database=world_mmdb)
+    for _ in range(2):
+        with TestClient(app, client=("203.0.113.50", 40000)) as client:
+            assert state(client)["region"] == "DE"
