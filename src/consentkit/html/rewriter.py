@@ -1,11 +1,13 @@
 """The streaming HTML rewriter: body chunks in, body chunks out. Pure.
 
-One compiled regular expression copies text, comments and the tags that do not matter
-straight through; the rewriter stops only at the tags it must look at (scripts, images,
-iframes, links, objects, embeds, raw-text elements, ``<noscript>``, ``<head>``,
-``<body>``, ``<template>``, SVG/MathML, and any tag with ``data-consent``). Everything it
-does not change is copied as slices of the input, so a page with nothing to hold back
-comes out byte for byte apart from the injected tags.
+Two compiled regular expressions do most of the work: one finds the next place the
+rewriter must look at (scripts, images, iframes, links, objects, embeds, raw-text
+elements, ``<noscript>``, ``<head>``, ``<body>``, ``<template>``, SVG/MathML, comments,
+and any tag with ``data-consent``), the other checks that everything before it is plain
+text and ordinary tags read exactly as a browser reads them (anything unusual stops it,
+and the exact grammar of :mod:`.tokenizer` takes over). Everything the rewriter does not
+change is copied as slices of the input, so a page with nothing to hold back comes out
+byte for byte apart from the injected tags.
 
 Carry-over between chunks is bounded:
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-WS = rb"\t\n\f\r "
 _SEP = rb"[\t\n\f\r /]++"
 _NAME = rb"[^\t\n\f\r />][^\t\n\f\r /=>]*+"
 _VALUE = rb"(?:\"[^\"]*+\"|'[^']*+'|(?=>)|[^\t\n\f\r >\"'][^\t\n\f\r >]*+)"
@@ -42,9 +41,7 @@ ATTRIBUTE = re.compile(
     rb"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\t\n\f\r >]*+)))?"
 )
 
-COMMENT = rb"<!--(?:>|->|(?s:.)*?--!?>)"
 COMMENT_END = re.compile(rb"--!?>")
-BOGUS_COMMENT = rb"(?:<!(?!--)|<\?|</(?![a-zA-Z]))[^>]*+>"
 CDATA_END = re.compile(rb"]]>")
 STRAY_LT = rb"<(?=[^a-zA-Z/!?])"
 
