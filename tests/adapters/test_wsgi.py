@@ -339,3 +339,20 @@ def test_access_log_is_written_after_the_last_byte() -> None:
     assert [(line["status"], line["bytes"]) for line in handler.lines] == [
         (200, sum(map(len, chunks)))
     ]
+
+
+def test_environ_is_translated_like_an_asgi_scope() -> None:
+    from consentkit.wsgi import request_info
+
+    raw_path = "/café".encode().decode("latin-1")  # how PEP 3333 hands over UTF-8 bytes
+    request = request_info(environ_for(
+        raw_path, "POST", CONTENT_TYPE="application/json", CONTENT_LENGTH="2",
+        QUERY_STRING="a=1", HTTP_COOKIE="a=1; b=2", HTTP_SEC_GPC="1",
+        REMOTE_ADDR="192.0.2.1", REMOTE_PORT="4711", SCRIPT_NAME="/shop"))
+    assert request.path == "/café" and request.root_path == "/shop"
+    assert request.method == "POST" and request.query_string == b"a=1"
+    assert request.client == ("192.0.2.1", 4711)
+    assert request.header(b"content-type") == b"application/json"
+    assert request.header(b"sec-gpc") == b"1"
+    assert request.cookies == {"a": "1", "b": "2"}
+    assert request.host == "shop.test"
