@@ -70,7 +70,7 @@ class ConsentMiddleware:
         try:
             result = self.app(environ, response.start_response)
         except BaseException:
-            exchange.finish(response.status if response.plan else 500, 0)
+            exchange.finish(500, 0)  # nothing was sent: the server answers 500
             raise
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
