@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from .errors import ConfigError
+from .geo import CountryLookup
 from .http import RequestInfo
 from .settings import REGIMES, Settings
 
@@ -102,8 +103,6 @@ class RegionResolver:
     """
 
     def __init__(self, settings: Settings) -> None:
-        from .geo import CountryLookup
-
         self.default_regime: str = settings.default_regime
         self.table = region_table(settings.regions)
         self.region_headers = _header_names(settings.region_headers, "region_headers")
