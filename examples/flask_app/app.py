@@ -1,8 +1,10 @@
 """The same tea shop on Flask, with the ConsentKit extension enforcing policy.toml.
 
-Run it from the project's root::
+Run it from the project's root (``flask`` finds the ``create_app`` factory)::
 
     .venv/bin/flask --app examples/flask_app/app.py run --port 5000
+
+or under a production server: ``gunicorn --chdir examples/flask_app "app:create_app()"``.
 
 then open http://127.0.0.1:5000. Served like that (plain http on 127.0.0.1) cookies are
 sent without ``Secure`` and a development secret key is used; anywhere else set
@@ -200,6 +202,3 @@ def safe_path(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return urlsplit(target).path or "/"
-
-
-app = create_app()

@@ -175,12 +175,12 @@ def test_choices_are_receipted_and_the_access_log_keeps_no_full_ip(
 
 
 def test_cookies_are_secure_unless_served_over_local_plain_http(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    local = shop.create_app("http://127.0.0.1:5000")
+    local = shop.create_app("http://127.0.0.1:5000", data_dir=tmp_path)
     assert ConsentKit.state(local).settings.cookie_secure is False
     monkeypatch.setenv("SHOP_SECRET_KEY", "a-production-secret")
-    public = shop.create_app("https://tea.example")
+    public = shop.create_app("https://tea.example", data_dir=tmp_path)
     assert ConsentKit.state(public).settings.cookie_secure is True
     assert public.config["SESSION_COOKIE_SECURE"] is True
 
