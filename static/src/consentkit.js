@@ -33,7 +33,11 @@
     return null;
   }
   function trackerCat(u) { var r = u && trackerRule(String(u)); return r ? r.category : null; }
-  function refused(u) { var c = trackerCat(u); return c && !allows(c) ? c : null; }
+  function refused(u) {
+    if (cats.every(function (c) { return allows(c.name); })) return null; // nothing left to hold
+    var c = trackerCat(u);
+    return c && !allows(c) ? c : null;
+  }
   function cookieCat(name) {
     var rules = R.cookies || [];
     for (var i = 0; i < rules.length; i++) {

@@ -117,6 +117,42 @@ def test_withdrawing_analytics_deletes_its_cookies(visit: Visit) -> None:
     assert page.evaluate("consentkit.allows('analytics')") is False
 
 
+def test_cookie_writes_of_refused_categories_are_dropped(visit: Visit) -> None:
+    visit.goto()
+    page = visit.page
+    page.evaluate("""() => {
+      document.cookie = 'ui_theme=dark; path=/';
+      document.cookie = '_pk_id.1.abcd=42; path=/';
+      document.cookie = 'basket=3; path=/';
+    }""")
+    names = visit.js_cookie_names()
+    assert "basket" in names  # not a tracker cookie: untouched
+    assert not names & {"ui_theme", "_pk_id.1.abcd"}
+
+
+def test_withdrawal_without_a_running_script_deletes_cookies_in_place(visit: Visit) -> None:
+    visit.goto()
+    page = visit.page
+    page.evaluate("consentkit.set(['preferences'])")
+    page.wait_for_function("consentkit.allows('preferences')")
+    page.evaluate("""() => {
+      document.cookie = 'ui_theme=dark; path=/';
+      document.cookie = 'ui_theme=dark; domain=shop.test; path=/';
+      window.__samePage = true;
+    }""")
+    assert len([c for c in visit.context.cookies() if c["name"] == "ui_theme"]) == 2
+
+    def without_server_cleanup(route: Any) -> None:  # prove the browser side deletes them
+        route.fulfill(status=200, content_type="application/json",
+                      body='{"given":true,"categories":["necessary"],"id":"x","version":"1"}')
+
+    page.route("**/consentkit/consent", without_server_cleanup)
+    page.evaluate("consentkit.set([])")
+    page.wait_for_function("!consentkit.allows('preferences')")
+    assert page.evaluate("window.__samePage") is True  # nothing to unload: no reload
+    assert "ui_theme" not in visit.cookie_names()
+
+
 def test_a_failed_save_keeps_the_banner_open_and_says_so(visit: Visit) -> None:
     visit.goto()
     page = visit.page
