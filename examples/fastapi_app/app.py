@@ -84,8 +84,8 @@ def create_app(public_url: str | None = None, **overrides: Any) -> FastAPI:
     def language(request: Request) -> str:
         for wanted in (request.query_params.get("lang"), request.cookies.get("locale"),
                        request.headers.get("accept-language", "")[:2]):
-            if wanted in MESSAGES:
-                return wanted
+            if wanted is not None and wanted in MESSAGES:
+                return str(wanted)
         return POLICY.default_language
 
     def signed_in(request: Request) -> str | None:

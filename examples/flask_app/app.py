@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 from consentkit import load_policy
 from consentkit.flask import ConsentKit
@@ -75,14 +76,14 @@ def create_app(public_url: str | None = None, **overrides: Any) -> Flask:
     def language() -> str:
         for wanted in (request.args.get("lang"), request.cookies.get("locale"),
                        request.headers.get("Accept-Language", "")[:2]):
-            if wanted in MESSAGES:
-                return wanted
+            if wanted is not None and wanted in MESSAGES:
+                return str(wanted)
         return POLICY.default_language
 
     def csrf_token() -> str:
         token = request.cookies.get("csrf_token")
         if not token:
-            token = g.setdefault("new_csrf_token", secrets.token_urlsafe(24))
+            token = str(g.setdefault("new_csrf_token", secrets.token_urlsafe(24)))
         return token
 
     def page(name: str, status: int = 200, **context: Any) -> Response:
@@ -124,7 +125,7 @@ def create_app(public_url: str | None = None, **overrides: Any) -> Flask:
         return page("cart.html", lines=lines, total_cents=total)
 
     @app.post("/cart/add")
-    def add_to_cart() -> Response:
+    def add_to_cart() -> BaseResponse:
         data = checked_form()
         items = read_cart(request.cookies.get("cart", ""))
         product = int(data["product"]) if data.get("product", "").isdigit() else 0
@@ -141,7 +142,7 @@ def create_app(public_url: str | None = None, **overrides: Any) -> Flask:
         return page("login.html")
 
     @app.post("/login")
-    def login() -> Response:
+    def login() -> BaseResponse:
         data = checked_form()
         user, password = data.get("username", ""), data.get("password", "")
         known = USERS.get(user)
@@ -151,13 +152,13 @@ def create_app(public_url: str | None = None, **overrides: Any) -> Flask:
         return redirect("/", 303)
 
     @app.post("/logout")
-    def logout() -> Response:
+    def logout() -> BaseResponse:
         checked_form()
         session.clear()
         return redirect("/", 303)
 
     @app.get("/lang/<code>")
-    def switch_language(code: str) -> Response:
+    def switch_language(code: str) -> BaseResponse:
         if code not in MESSAGES:
             abort(404)
         # The choice also rides in the URL, so it holds for this page even while the

@@ -1,5 +1,7 @@
 """consentkit: make a web app's cookie policy true on the wire."""
 
+from typing import TYPE_CHECKING
+
 from .consent import Consent as Consent
 from .errors import ConfigError as ConfigError
 from .errors import ConsentKitError as ConsentKitError
@@ -10,6 +12,9 @@ from .policy import SnippetRule as SnippetRule
 from .policy import TrackerRule as TrackerRule
 from .policy_file import load_policy as load_policy
 from .settings import Settings as Settings
+
+if TYPE_CHECKING:  # imported lazily at run time (it needs Starlette), typed for checkers
+    from .asgi import ConsentMiddleware as ConsentMiddleware
 
 __all__ = [
     "Category",
