@@ -12,12 +12,14 @@ from __future__ import annotations
 import importlib
 import logging
 import zlib
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Protocol
 
 logger = logging.getLogger("consentkit")
 
 PIECE = 256 * 1024  # decoded bytes handled at a time
+DAMAGED = "consentkit: compressed HTML body is damaged: %s"
 _brotli: ModuleType | bool | None = False
 
 
@@ -39,9 +41,9 @@ class BodyFilter(Protocol):
 
 
 class _Decoder(Protocol):
-    def decode(self, data: bytes) -> list[bytes]: ...
+    def decode(self, data: bytes) -> Iterator[bytes]: ...
 
-    def flush(self) -> list[bytes]: ...
+    def flush(self) -> Iterator[bytes]: ...
 
 
 class _Encoder(Protocol):
@@ -66,31 +68,31 @@ class _ZlibDecoder:
             (first[0] << 8) | first[1]) % 31 == 0
         return zlib.decompressobj(15 if zlib_header else -15)
 
-    def decode(self, data: bytes) -> list[bytes]:
-        pieces: list[bytes] = []
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of at most :data:`PIECE` bytes, produced one at a time."""
         data = self.pending + data
         self.pending = b""
         while data:
             if self.inner is None:
                 if self.encoding != "gzip" and len(data) < 2:
                     self.pending = data
-                    break
+                    return
                 self.inner = self._new(data)
             piece = self.inner.decompress(data, PIECE)
             if piece:
-                pieces.append(piece)
+                yield piece
             data = self.inner.unconsumed_tail
             if self.inner.eof:
                 rest = self.inner.unused_data
                 self.inner = None
                 if self.encoding != "gzip":
-                    break  # trailing bytes after a deflate stream are ignored
+                    return  # trailing bytes after a deflate stream are ignored
                 data = rest + data
-        return pieces
 
-    def flush(self) -> list[bytes]:
+    def flush(self) -> Iterator[bytes]:
         tail = self.inner.flush() if self.inner is not None else b""
-        return [tail] if tail else []
+        if tail:
+            yield tail
 
 
 class _ZlibEncoder:
@@ -110,13 +112,28 @@ class _ZlibEncoder:
 class _BrotliDecoder:
     def __init__(self, module: ModuleType) -> None:
         self.inner = module.Decompressor()
+        self.bounded = hasattr(self.inner, "can_accept_more_data")  # brotli >= 1.2 limits output
 
-    def decode(self, data: bytes) -> list[bytes]:
-        out = self.inner.process(data)
-        return [out[i:i + PIECE] for i in range(0, len(out), PIECE)] if out else []
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if not self.bounded:
+            out = self.inner.process(data)
+            for start in range(0, len(out), PIECE):
+                yield out[start:start + PIECE]
+            return
+        # The limit stops the output buffer growing once it is reached (it may overshoot
+        # by one block): memory stays within about two pieces.
+        out = self.inner.process(data, output_buffer_limit=PIECE)
+        while True:
+            for start in range(0, len(out), PIECE):
+                yield out[start:start + PIECE]
+            if self.inner.is_finished():
+                return
+            out = self.inner.process(b"", output_buffer_limit=PIECE)
+            if not out:  # everything decodable so far has come out: wait for more input
+                return
 
-    def flush(self) -> list[bytes]:
-        return []
+    def flush(self) -> Iterator[bytes]:
+        return iter(())
 
 
 class _BrotliEncoder:
@@ -168,27 +185,28 @@ class Recoded:
         if self.raw is not None:
             self.raw.append(chunk)
             self.raw_size += len(chunk)
-        try:
-            pieces = self.decoder.decode(chunk)
-        except Exception as exc:  # zlib.error, brotli.error
-            return self._damaged(exc)
-        return self._encode(pieces)
+        return self._run(self.decoder.decode(chunk), last=False)
 
     def close(self) -> bytes:
-        if self.passthrough:
+        if self.passthrough or self.broken:
             return b""
-        if self.broken:
-            return b""
-        try:
-            pieces = self.decoder.flush()
-        except Exception as exc:
-            pieces = []
-            logger.warning("consentkit: compressed HTML body is damaged: %s", exc)
-        out = self._encode(pieces, last=True)
-        return out + self.encoder.finish()
+        return self._run(self.decoder.flush(), last=True) + self.encoder.finish()
 
-    def _encode(self, pieces: list[bytes], last: bool = False) -> bytes:
-        out = [self.encoder.encode(self.inner.feed(piece)) for piece in pieces]
+    def _run(self, pieces: Iterator[bytes], last: bool) -> bytes:
+        """Rewrite and encode each decoded piece as it comes (a small compressed chunk
+        can expand a lot: it is never decoded whole)."""
+        out: list[bytes] = []
+        try:
+            for piece in pieces:
+                out.append(self.encoder.encode(self.inner.feed(piece)))
+        except Exception as exc:  # zlib.error, brotli.error
+            if any(out):
+                self.raw = None
+            if last:
+                logger.warning(DAMAGED, exc)
+            else:
+                out.append(self._damaged(exc))
+                return b"".join(out)
         if last:
             out.append(self.encoder.encode(self.inner.close()))
         data = b"".join(out)
@@ -197,7 +215,7 @@ class Recoded:
         return data
 
     def _damaged(self, exc: Exception) -> bytes:
-        logger.warning("consentkit: compressed HTML body is damaged: %s", exc)
+        logger.warning(DAMAGED, exc)
         if self.raw is not None:
             self.passthrough = True
             original = b"".join(self.raw)
