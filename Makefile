@@ -21,7 +21,7 @@ venv: $(STAMP)
 # npm the audit is skipped on a developer's machine and fails under CI.
 $(AXE):
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --no-save --no-audit --no-fund --prefix $(VENV)/axe axe-core@4; \
+		npm install --no-save --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14.1 terser@5.51.2; \
 	else echo "npm not found: the accessibility audit will be skipped"; fi
 
 demo: $(STAMP)
