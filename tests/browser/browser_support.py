@@ -55,11 +55,16 @@ class Visit:
 
     def goto(self, path: str = "/") -> None:
         self.page.goto(self.base + path)
-        self.page.wait_for_function("window.__lateDone === true")
+        self.settle()
 
     def reload(self) -> None:
         self.page.reload()
+        self.settle()
+
+    def settle(self) -> None:
+        """Wait until the page's late injections ran and their requests would be seen."""
         self.page.wait_for_function("window.__lateDone === true")
+        self.page.wait_for_timeout(150)
 
     def cookie_names(self) -> set[str]:
         return {c["name"] for c in self.context.cookies()}
@@ -73,3 +78,12 @@ class Visit:
 
     def requests_to(self, fragment: str) -> list[str]:
         return [url for url in self.tracker_requests if fragment in url]
+
+    def wait_for_request(self, fragment: str, timeout_ms: int = 5000) -> list[str]:
+        """The recorded requests whose URL contains ``fragment``, once there is one."""
+        for _ in range(timeout_ms // 50):
+            found = self.requests_to(fragment)
+            if found:
+                return found
+            self.page.wait_for_timeout(50)  # lets Playwright deliver pending events
+        return []

@@ -80,8 +80,8 @@ def test_accept_all_loads_trackers_in_order_and_survives_reload(visit: Visit) ->
     assert [r for r in ran if r in ("gtag", "gtag-config", "fbevents")] == [
         "gtag", "gtag-config", "fbevents"]
     assert {"gtm-late", "fb-late"} <= set(ran)
-    assert visit.requests_to("facebook.com/tr?id=1&ev=PageView")
-    assert visit.requests_to("youtube-nocookie.com/embed/late")  # held late, now loaded
+    assert visit.wait_for_request("facebook.com/tr?id=1&ev=PageView")
+    assert visit.wait_for_request("youtube-nocookie.com/embed/late")  # held late, now loaded
     updates = page.evaluate("dataLayer.filter(a => a[0] === 'consent' && a[1] === 'update')"
                             ".map(a => a[2])")
     assert updates[-1]["analytics_storage"] == "granted"
@@ -183,7 +183,7 @@ def test_loading_one_embed_grants_its_category(visit: Visit) -> None:
     page.wait_for_function("consentkit.allows('marketing')")
     page.wait_for_function("document.querySelector('iframe[title=\"How the kettle works\"]')"
                            ".getAttribute('src') !== null")
-    assert visit.requests_to("youtube-nocookie.com/embed/kettle")
+    assert visit.wait_for_request("youtube-nocookie.com/embed/kettle")
     assert page.locator(".ck-ph").count() == 0
     assert page.evaluate("consentkit.allows('analytics')") is False
 
