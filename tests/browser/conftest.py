@@ -34,7 +34,9 @@ TRACKER_SCRIPTS = {
 }
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it
+# is open, which would break the asyncio tests of other folders run after these.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     need(CHROMIUM, "Chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
