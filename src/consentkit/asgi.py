@@ -7,12 +7,13 @@ request, never on the middleware.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import anyio.to_thread
 
 from .engine import Engine, Exchange, ResponsePlan
 from .http import RequestInfo
+from .options import ConsentOptions
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class ConsentMiddleware:
     a bad one raises :class:`~consentkit.errors.ConfigError` here, at start-up.
     """
 
-    def __init__(self, app: ASGIApp, **options: Any) -> None:
+    def __init__(self, app: ASGIApp, **options: Unpack[ConsentOptions]) -> None:
         self.app = app
         self.engine = Engine(Settings(**options))
 

@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -50,9 +51,8 @@ def new_consent_id() -> str:
 class ConsentCodec:
     def __init__(self, secret_keys: Sequence[str | bytes], max_age_seconds: int) -> None:
         # itsdangerous signs with the last key and verifies with all: we take newest first.
-        self._serializer = URLSafeTimedSerializer(
-            list(reversed(list(secret_keys))), salt=SALT, serializer=_CompactJSON
-        )
+        newest_last: list[Any] = list(reversed(list(secret_keys)))
+        self._serializer = URLSafeTimedSerializer(newest_last, salt=SALT, serializer=_CompactJSON)
         self.max_age_seconds = max_age_seconds
 
     def encode(self, version: str, categories: Iterable[str], consent_id: str) -> str:

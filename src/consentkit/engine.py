@@ -239,11 +239,14 @@ class Exchange:
 
             return route_for(self, path)
         collection = engine.collection_route(path)
-        if collection is not None and self.request.method in collection.methods:
-            if collection.category not in self.consent.categories:
-                from .endpoint import FixedRoute
+        if (
+            collection is not None
+            and self.request.method in collection.methods
+            and collection.category not in self.consent.categories
+        ):
+            from .endpoint import FixedRoute
 
-                return FixedRoute(Reply(204, [(b"cache-control", b"no-store")]))
+            return FixedRoute(Reply(204, [(b"cache-control", b"no-store")]))
         return None
 
     def answer(self, route: Route, body: bytes) -> Reply:

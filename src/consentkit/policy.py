@@ -230,12 +230,14 @@ class Policy:
         if NECESSARY not in names:
             raise ConfigError("categories", "the 'necessary' category cannot be removed")
         known = set(names)
-        for label, rules in (
+        ruled: tuple[tuple[str, tuple[CookieRule | TrackerRule | SnippetRule | CollectionRoute,
+                                      ...]], ...] = (
             ("cookies", self.cookies),
             ("trackers", self.trackers),
             ("snippets", self.snippets),
             ("collection_routes", self.collection_routes),
-        ):
+        )
+        for label, rules in ruled:
             for index, rule in enumerate(rules):
                 if rule.category not in known:
                     raise ConfigError(
@@ -251,7 +253,8 @@ class Policy:
         ):
             raise ConfigError(
                 "consent_lifetime_days",
-                f"must be a whole number of days from 1 to 3650, got {self.consent_lifetime_days!r}",
+                "must be a whole number of days from 1 to 3650, "
+                f"got {self.consent_lifetime_days!r}",
             )
         if not self.version or not isinstance(self.version, str):
             raise ConfigError("version", "must be a non-empty string")

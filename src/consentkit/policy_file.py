@@ -108,7 +108,7 @@ def cookie_rule(
     matchers = [k for k in ("name", "prefix", "pattern") if k in entry]
     if len(matchers) != 1:
         raise ConfigError(where, "needs exactly one of name, prefix or pattern", source)
-    fields = {k: _typed(v, str, f"{where}.{k}", source) for k, v in entry.items()}
+    fields: dict[str, Any] = {k: _typed(v, str, f"{where}.{k}", source) for k, v in entry.items()}
     if fields.get("party", "first") not in ("first", "third"):
         raise ConfigError(f"{where}.party", "must be 'first' or 'third'", source)
     try:
@@ -121,7 +121,7 @@ def tracker_rule(
     entry: Mapping[str, Any], where: str, source: str | None, origin: RuleSource
 ) -> TrackerRule:
     _check_table(entry, _TRACKER_KEYS, where, source, required=("host", "category"))
-    fields = {k: _typed(v, str, f"{where}.{k}", source) for k, v in entry.items()}
+    fields: dict[str, Any] = {k: _typed(v, str, f"{where}.{k}", source) for k, v in entry.items()}
     try:
         return TrackerRule(source=origin, **fields)
     except ConfigError as exc:

@@ -22,10 +22,11 @@ import atexit
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 from .engine import Engine, Exchange, ResponsePlan
 from .http import Headers, RequestInfo
+from .options import ConsentOptions
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class ConsentMiddleware:
     visitor's consent is put on ``environ["consentkit.consent"]``.
     """
 
-    def __init__(self, app: WSGIApplication, **options: Any) -> None:
+    def __init__(self, app: WSGIApplication, **options: Unpack[ConsentOptions]) -> None:
         self.app = app
         self.engine = Engine(Settings(**options))
         atexit.register(_shutdown, weakref.ref(self.engine))

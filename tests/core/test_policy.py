@@ -142,3 +142,10 @@ def test_bad_settings_fail_at_start_up_naming_the_setting(
 def test_an_unknown_option_is_refused_by_name() -> None:
     with pytest.raises(TypeError, match="secret_kee"):
         ConsentMiddleware(lambda *a: None, secret_kee="secret-key-123")
+
+
+def test_typed_options_match_the_settings() -> None:
+    from consentkit.options import ConsentOptions
+    from consentkit.settings import Settings
+
+    assert set(ConsentOptions.__annotations__) == set(Settings.option_names())
