@@ -107,6 +107,9 @@ iframe{{max-width:100%;border:0}}</style>
 {VIDEO}
 <p><button type="button" data-consentkit-action="customize">Cookie settings</button></p>
 <div id="late" style="height:160px"></div>
+<script type="text/plain" data-category="analytics">
+(window.__ran=window.__ran||[]).push('vanilla-cc');
+</script>
 </main>
 <footer><a href="/privacy">Privacy policy</a></footer>
 <script src="/app.js"></script>

@@ -74,12 +74,13 @@ def test_accept_all_loads_trackers_in_order_and_survives_reload(visit: Visit) ->
     visit.goto()
     page = visit.page
     page.get_by_role("button", name="Accept all").first.click()
-    page.wait_for_function("(window.__ran || []).length >= 5")
+    page.wait_for_function("(window.__ran || []).length >= 6")
     ran = visit.ran()
     # the page's own order: gtag.js, its inline config, then the Meta script
     assert [r for r in ran if r in ("gtag", "gtag-config", "fbevents")] == [
         "gtag", "gtag-config", "fbevents"]
     assert {"gtm-late", "fb-late"} <= set(ran)
+    assert "vanilla-cc" in ran  # <script type="text/plain" data-category> markup works too
     assert visit.wait_for_request("facebook.com/tr?id=1&ev=PageView")
     assert visit.wait_for_request("youtube-nocookie.com/embed/late")  # held late, now loaded
     updates = page.evaluate("dataLayer.filter(a => a[0] === 'consent' && a[1] === 'update')"
