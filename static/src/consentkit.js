@@ -270,7 +270,7 @@
     return h("table", { "class": "ck-tbl" }, [
       h("thead", null, [h("tr", null, keys.map(function (k) { return h("th", { scope: "col" }, [t("cookie_" + k)]); }))]),
       h("tbody", null, list.map(function (row) {
-        return h("tr", null, keys.map(function (k) { return h("td", { "data-l": t("cookie_" + k) }, [row[k] || ""]); }));
+        return h("tr", null, keys.map(function (k) { return h("td", { "data-l": t("cookie_" + k) }, [h("bdi", null, [row[k] || ""])]); }));
       }))
     ]);
   }
