@@ -83,27 +83,20 @@ class TagJudge:
         self.granted = granted
         self.hosts = hosts if hosts is not None else TrackerHosts(classifier)
 
-    def may_hold(self, tag: bytes) -> bool:
-        """A quick look at a whole start tag: ``False`` when no URL in it can name a host
-        with tracker rules, so that its attributes need not be parsed. Conservative: any
-        spelling that could hide a host (entities, backslashes, percent signs, a special
-        scheme without ``//``) answers ``True``."""
-        if (b"\\" in tag or b"%" in tag or b"/\n" in tag or b"/\t" in tag or b"/\r" in tag
-                or tag.count(b"&") != tag.count(b"&amp;")):
+    def may_hold(self, data: bytes, start: int, end: int) -> bool:
+        """A quick look at a whole start tag, ``data[start:end]``: ``False`` when no URL in
+        it can name a host with tracker rules, so that its attributes need not be parsed.
+        Conservative: any spelling that could hide a host (entities, backslashes, percent
+        signs, a special scheme without ``//``) answers ``True``."""
+        if _HIDDEN_URL.search(data, start, end) is not None:
             return True
-        if tag.count(b":") != tag.count(b"://"):  # a colon not followed by '//': where?
-            for colon in _BARE_COLON.finditer(tag):
-                before = tag[max(0, colon.start() - 16):colon.start()].rstrip(b"\t\n\r")
-                if before[-1:] in (b"s", b"S", b"p", b"P"):  # a special scheme's last letter
-                    return True
-        hosts = self.hosts
-        seen = hosts.raw_verdicts
-        for found, broken in _HOSTS_IN_TAG.findall(tag):
+        seen = self.hosts.raw_verdicts
+        for found, broken in _HOSTS_IN_TAG.findall(data, start, end):
             if broken:
                 return True
             verdict = seen.get(found)
             if verdict is None:
-                verdict = hosts.may_track(_bare_host(found.decode("latin-1")))
+                verdict = self.hosts.may_track(_bare_host(found.decode("latin-1")))
                 if len(seen) >= CACHE_LIMIT:
                     seen.clear()
                 seen[found] = verdict
@@ -177,12 +170,17 @@ class TagJudge:
         return (result.category, result.vendor)
 
 
-# Quick reading of a tag's URLs (see TagJudge.may_hold): hosts after a literal '//'
-# (a host followed by a tab or new line is "broken": browsers drop those characters);
-# colons not followed by '//'; the end of a special scheme name (http, https, ws, wss,
-# ftp all end in 's' or 'p', tabs and new lines allowed before the colon).
+# Quick reading of a tag's URLs (see TagJudge.may_hold). Spellings that could hide a
+# host: a backslash, a percent sign, an entity other than '&amp;', a tab or new line
+# after '/' (browsers drop those characters from URLs), a colon not followed by '//'
+# right after the end of a special scheme's name (http, https, ws, wss, ftp all end in
+# 's' or 'p') or after a tab or new line. The search skips to the next of these
+# characters in C and only then looks around it.
+_HIDDEN_URL = re.compile(
+    rb"[\\%&\t\n\r:](?:(?<=[\\%])|(?<=&)(?!amp;)|(?<=/[\t\n\r])|(?<=[sSpP\t\n\r]:)(?!//))"
+)
+# The hosts after a literal '//' (a host followed by a tab or new line is "broken").
 _HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
-_BARE_COLON = re.compile(rb":(?!//)")
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
 
 

@@ -49,9 +49,6 @@ ESCAPED_WHEN_LONG = tk.FETCHING | tk.RAW_TEXT | frozenset(
 _NOSCRIPT_END = tk.raw_text_end(b"noscript")
 _TAG_NAME_AT = re.compile(rb"</?([a-zA-Z][^\t\n\f\r />]*)")
 
-# Fetching tags that change nothing else in how the page is read.
-_PLAIN_FETCHING = tk.FETCHING - {b"script", b"iframe"}
-
 DATA, COMMENT, BOGUS, CDATA, RAWTEXT, SCRIPT, HELD, NOSCRIPT, PLAINTEXT, LONG_TAG = range(10)
 
 
@@ -97,7 +94,6 @@ class HtmlRewriter:
         self.held_attributes: list[tk.Attribute] = []
         self.child: HtmlRewriter | None = None
         self.tag_scanner = tk.TagScanner()
-        self.marked_at = -1
 
     # -- the public side -------------------------------------------------------------------
 
@@ -110,7 +106,6 @@ class HtmlRewriter:
     def _run(self, chunk: bytes, final: bool) -> bytes:
         data = self.carry + chunk if self.carry else chunk
         self.carry = b""
-        self.marked_at = -1
         out: list[bytes] = []
         pos: int | None = 0
         while pos is not None:
@@ -133,60 +128,29 @@ class HtmlRewriter:
             if stop > pos:
                 out.append(data[pos:stop])
             return self._markup(data, stop, out, final)
-        found = tk.CANDIDATE.search(data, pos)
-        stop = found.start() if found is not None else length
-        if self.marked_at < pos:
-            marked = tk.MARKED.search(data, pos)
-            self.marked_at = marked.start() if marked is not None else length
-        stop = min(stop, self.marked_at)
-        end = tk.VERIFY.match(data, pos, stop).end()  # type: ignore[union-attr]
-        if end > pos:
-            out.append(data if pos == 0 and end == length else data[pos:end])
-        if end < stop:
-            return self._markup(data, end, out, final)
-        if stop >= length:
-            return None
-        if data[stop] != 0x3C:  # "data-consent" in text, not in a tag
-            out.append(data[stop:stop + 1])
-            return stop + 1
-        if found is not None and found.start() == stop and _is_letter(data[stop + 1]):
-            return self._plain_or_start_tag(data, stop, out, final)
-        return self._markup(data, stop, out, final)
-
-    def _plain_or_start_tag(self, data: bytes, at: int, out: list[bytes],
-                            final: bool) -> int | None:
-        """The hot path: images and other tags that only fetch, one after another."""
+        scan = tk.DATA_SCAN.match
         judge = self.judge
-        if judge is None or self.head_start_pending or self.contexts:
-            return self._start_tag(data, at, out, final)
-        start_tag = tk.START_TAG.match
-        search = tk.CANDIDATE.search
-        verify = tk.VERIFY.match
-        length = len(data)
+        copied = pos  # data[copied:pos] goes out unchanged
         while True:
-            match = start_tag(data, at)
-            if match is None:
-                return self._start_tag(data, at, out, final)
-            name = match.group(1).lower()
-            if name not in _PLAIN_FETCHING:
-                return self._start_tag(data, at, out, final)
-            pos = match.end()
-            tag = match.group(0)
-            if self.marked_at >= pos and not judge.may_hold(tag):
-                out.append(tag)
-            else:
-                out.append(self._judged(data, match, name))
-            # The next candidate, while it is another such tag right after plain markup.
-            found = search(data, pos)
-            if found is None or self.marked_at < found.start():
-                return pos
-            stop = found.start()
-            end = verify(data, pos, stop).end()  # type: ignore[union-attr]
-            if end < stop or not _is_letter(data[stop + 1]) or stop + 1 >= length:
-                return pos
-            if end > pos:
-                out.append(data[pos:end])
-            at = stop
+            match = scan(data, pos)
+            assert match is not None  # every part of the pattern is optional
+            name = match.group(1)
+            end = match.end()
+            if name is None:  # stopped where Python must look, or at the end
+                if end >= length:
+                    out.append(data[copied:] if copied else data)
+                    return None
+                if end > copied:
+                    out.append(data[copied:end])
+                return self._markup(data, end, out, final)
+            # The common case: an image or another tag that only fetches.
+            if judge is not None and judge.may_hold(data, match.start(1) - 1, end):
+                at = match.start(1) - 1
+                if at > copied:
+                    out.append(data[copied:at])
+                out.append(self._decided(data[at:end], name, match.end(1) - at))
+                copied = end
+            pos = end
 
     def _markup(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
         length = len(data)
@@ -273,7 +237,7 @@ class HtmlRewriter:
         end = match.end()
         name = match.group(1).lower()
         contexts = self.contexts
-        if name in _PLAIN_FETCHING and not contexts and not self.head_start_pending:
+        if name in tk.PLAIN_FETCHING and not contexts and not self.head_start_pending:
             out.append(self._judged(data, match, name))  # the common case: images
             return end
         if contexts and contexts[-1][1] and name in BREAKOUT:
@@ -335,16 +299,20 @@ class HtmlRewriter:
         judge = self.judge
         if judge is None:
             return tag
-        if self.marked_at >= match.end() and (  # no "data-consent" before the tag's end
-            name not in tk.FETCHING or not judge.may_hold(tag)
+        if (name not in tk.FETCHING or not judge.may_hold(tag, 0, len(tag))) and (
+            tk.MARKED.search(tag) is None
         ):
             return tag  # no mark, and no URL that could name a tracker's host
-        attributes = self._attributes(data, match)
-        decision = judge.tag(name, attributes)
+        return self._decided(tag, name, match.end(1) - match.start())
+
+    def _decided(self, tag: bytes, name: bytes, name_end: int) -> bytes:
+        """The judge's full reading of a start tag (``name_end``: offset after its name)."""
+        assert self.judge is not None
+        attributes = tk.parse_attributes(tag, name_end)
+        decision = self.judge.tag(name, attributes)
         if decision is None:
             return tag
-        return hold_back(tag, match.end(1) - match.start(), name, attributes,
-                         decision[0], decision[1])
+        return hold_back(tag, name_end, name, attributes, decision[0], decision[1])
 
     def _script_tag(self, data: bytes, match: re.Match[bytes], out: list[bytes]) -> int:
         end = match.end()

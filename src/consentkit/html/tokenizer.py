@@ -73,27 +73,37 @@ def _alternation(names: frozenset[bytes]) -> bytes:
     return b"(?:" + b"|".join(branches) + b")"
 
 
-# The next place to look at: a lower-case interesting tag, a comment or '<?'. Tags in
-# other cases are caught by VERIFY below, which refuses upper case in tag names.
-CANDIDATE = re.compile(
-    rb"<(?:" + _alternation(INTERESTING_START) + rb"[\t\n\f\r />]|[!?]|/"
-    + _alternation(INTERESTING_END) + rb"[\t\n\f\r />])"
-)
-MARKED = re.compile(rb"data-consent", re.IGNORECASE)
-
-# Copies text and ordinary tags up to the next candidate (given as ``endpos``). It
-# accepts only the common shapes (lower-case names, ``name``, ``name="v"``, ``name='v'``,
-# ``name=v`` separated by whitespace or '/'); it stops at anything else, and the
-# rewriter then reads that tag with the exact grammar above. So it never disagrees with
-# a browser: it may only stop early.
+# The data-state scanner. One match copies text and every tag the rewriter has no
+# business with (comments, doctype and other bogus comments, end tags, start tags of
+# other names), entirely inside the regular expression engine, and stops at the first
+# construct Python must look at. It accepts only the common shapes (lower-case names,
+# ``name``, ``name="v"``, ``name='v'``, ``name=v`` separated by whitespace or '/');
+# anything else stops it, and the rewriter reads that construct with the exact grammar
+# above. So it never disagrees with a browser: it may only stop early. A quote opens a
+# value only right after ``=``, so a '<' or '>' inside a quoted value never ends a tag.
 _PLAIN_NAME = rb"[^\t\n\f\r />\"'=][^\t\n\f\r />\"'=]*+"
 _PLAIN_VALUE = (rb"(?:=\"[^\"]*+\"|='[^']*+'|=[^\t\n\f\r >\"'=`<][^\t\n\f\r >\"'=`<]*+)?")
-_PLAIN_START = (rb"<[a-z][^\t\n\f\r />A-Z]*+(?:" + _SEP + _PLAIN_NAME + _PLAIN_VALUE
-                + rb")*+[\t\n\f\r /]*+>")
-_PLAIN_END = rb"</[a-z][^\t\n\f\r />A-Z]*+[\t\n\f\r ]*+>"
-VERIFY = re.compile(
-    rb"[^<]*+(?:(?:" + _PLAIN_START + rb"|" + _PLAIN_END + rb"|" + STRAY_LT + rb")[^<]*+)*+"
+_UNMARKED = rb"(?![dD][aA][tT][aA]-[cC][oO][nN][sS][eE][nN][tT])"  # data-consent: Python
+_PLAIN_ATTRIBUTES = (rb"(?:" + _SEP + _UNMARKED + _PLAIN_NAME + _PLAIN_VALUE
+                     + rb")*+[\t\n\f\r /]*+>")
+_DELIMITER = rb"[\t\n\f\r />]"
+_BORING_START = (rb"<(?!" + _alternation(INTERESTING_START) + _DELIMITER
+                 + rb")[a-z][^\t\n\f\r />A-Z]*+" + _PLAIN_ATTRIBUTES)
+_BORING_END = (rb"</(?!" + _alternation(INTERESTING_END) + _DELIMITER
+               + rb")[a-z][^\t\n\f\r />A-Z]*+[\t\n\f\r ]*+>")
+_WHOLE_COMMENT = rb"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+--!?>)"
+_WHOLE_BOGUS = rb"<(?:!(?!--)|\?)[^>]*+>"  # '<!DOCTYPE ...>', '<?xml ...?>'
+# Tags that only fetch and change nothing else in how the page is read (images...).
+PLAIN_FETCHING = FETCHING - {b"script", b"iframe"}
+# Group 1, when it matched: the name of such a tag right after the skipped stretch, the
+# tag (without data-consent) ending where the match ends.
+DATA_SCAN = re.compile(
+    rb"(?:[^<]++|" + _BORING_START + rb"|" + _BORING_END + rb"|" + _WHOLE_COMMENT + rb"|"
+    + _WHOLE_BOGUS + rb"|" + STRAY_LT + rb")*+"
+    rb"(?:<(" + _alternation(PLAIN_FETCHING) + rb")(?=" + _DELIMITER + rb")"
+    + _PLAIN_ATTRIBUTES + rb")?"
 )
+MARKED = re.compile(rb"data-consent", re.IGNORECASE)
 
 SCRIPT_EVENTS = re.compile(rb"<!--|-->|<(/?)script(?=[\t\n\f\r />])", re.IGNORECASE)
 SCRIPT_TAIL = 8  # len(b"</script"): bytes kept back when a script's end is not found yet
