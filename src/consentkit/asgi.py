@@ -78,7 +78,7 @@ class ConsentMiddleware:
         try:
             await self.app(scope, receive, responder.send)
         finally:
-            exchange.finish(responder.status if responder.started else 500, responder.sent)
+            exchange.finish(responder.status, responder.sent)
 
 
 async def _answer(exchange: Exchange, route: Route, receive: Receive, send: Send) -> None:
@@ -113,23 +113,27 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
 class _Responder:
     """Wraps ``send`` for one response: applies the engine's plan to it."""
 
-    __slots__ = ("exchange", "held", "plan", "send_next", "sent", "started", "status")
+    __slots__ = ("exchange", "held", "plan", "send_next", "sent", "status")
 
     def __init__(self, exchange: Exchange, send: Send) -> None:
         self.exchange = exchange
         self.send_next = send
         self.plan: ResponsePlan | None = None
         self.held: Message | None = None
-        self.started = False
-        self.status = 500
+        self.status = 500  # until the app starts its response
         self.sent = 0
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
-        if kind == "http.response.start":
-            self.started = True
+        if kind == "http.response.body":
+            if self.plan is not None:
+                await self._filtered(message)
+                return
+            self.sent += len(message.get("body", b""))
+            await self.send_next(message)
+        elif kind == "http.response.start":
             self.status = message["status"]
-            plan = self.exchange.response(self.status, list(message.get("headers", ())))
+            plan = self.exchange.response(self.status, message.get("headers") or [])
             if plan.body_filter is not None:
                 # Hold the start until the first body chunk: with the whole body at hand
                 # the Content-Length can be exact, otherwise the body is streamed.
@@ -138,12 +142,8 @@ class _Responder:
             if plan.changed:
                 message = {**message, "headers": plan.headers}
             await self.send_next(message)
-        elif kind == "http.response.body" and self.plan is not None:
-            await self._filtered(message)
         else:
-            if kind == "http.response.body":
-                self.sent += len(message.get("body", b""))
-            elif self.held is not None:
+            if self.held is not None:
                 # pathsend and other extensions: the body is not ours to rewrite, so the
                 # start goes out judged without the rewrite.
                 start, self.held, self.plan = self.held, None, None

@@ -28,6 +28,9 @@ logger = logging.getLogger("consentkit")
 
 GPC_REFUSES = "marketing"
 _NO_BODY_STATUSES = frozenset({204, 304})
+_MISSING = object()
+# Only these media types can be rewritten (the HTML layer makes the final decision).
+_HTML_TYPES = (b"text/html", b"application/xhtml")
 
 
 class BodyFilter(Protocol):
@@ -75,6 +78,7 @@ class Engine:
             route.path: route for route in policy.collection_routes
         }
         self._default_consents: dict[tuple[str, str | None, bool], Consent] = {}
+        self._category_by_raw_name: dict[bytes, object] = {}
         self._started = False
 
         from .static_files import StaticFiles
@@ -94,7 +98,13 @@ class Engine:
         from .receipts import open_store
         from .regions import RegionResolver
 
-        self.regions: Any = RegionResolver(settings)  # consentkit.regions.RegionResolver
+        # Without a CDN header or a database to believe, every visitor gets the default
+        # regime: no resolver to ask on each request.
+        self.regions: Any = (  # consentkit.regions.RegionResolver
+            RegionResolver(settings)
+            if settings.country_headers or settings.geoip_database
+            else None
+        )
         self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
         from .discovery import UnknownCookies
 
@@ -126,25 +136,36 @@ class Engine:
     def begin(self, request: RequestInfo) -> Exchange:
         if not self._started:
             self.startup()
-        return Exchange(self, request, self.consent_for(request))
+        raw, gpc, has_cookies = self._scan(request)
+        return Exchange(self, request, self._consent(request, raw, gpc), has_cookies)
 
     def consent_for(self, request: RequestInfo) -> Consent:
         """The consent in force for this request: the visitor's cookie, else the default
         of the regime where they are. Never raises."""
-        if self.regions is not None:
-            regime, region = self.regions.resolve(request)
-        else:
-            regime, region = self.settings.default_regime, None
+        raw, gpc, _ = self._scan(request)
+        return self._consent(request, raw, gpc)
+
+    def _scan(self, request: RequestInfo) -> tuple[str | None, bool, bool]:
+        """One pass over the request headers: the consent cookie's value, whether GPC
+        was sent (and is honoured), whether any cookie came at all."""
         raw: str | None = None
-        gpc = False
+        gpc = has_cookies = False
         for key, value in request.headers:
             if key == b"cookie":
+                has_cookies = True
                 if self._cookie_marker in value:
                     raw = parse_cookie_header(value.decode("latin-1")).get(
                         self.settings.cookie_name
                     )
             elif key == b"sec-gpc":
                 gpc = value.strip() == b"1" and self.settings.honour_gpc
+        return raw, gpc, has_cookies
+
+    def _consent(self, request: RequestInfo, raw: str | None, gpc: bool) -> Consent:
+        if self.regions is not None:
+            regime, region = self.regions.resolve(request)
+        else:
+            regime, region = self.settings.default_regime, None
         if raw is not None:
             record = self.codec.decode(raw, self.policy.version, self.known_categories)
             if record is not None:
@@ -187,6 +208,20 @@ class Engine:
             return self.policy.unknown_cookies == "allow"
         return found.category in consent.categories
 
+    def set_cookie_allowed(self, value: bytes, consent: Consent) -> bool:
+        """May this ``Set-Cookie`` header value reach a visitor with this consent?
+        The category is cached by the raw name, the hot path of every response."""
+        raw_name = value.partition(b"=")[0]
+        category = self._category_by_raw_name.get(raw_name, _MISSING)
+        if category is _MISSING:
+            category = self.classifier.cookie(_set_cookie_name(value)).category
+            if len(self._category_by_raw_name) >= 4096:
+                self._category_by_raw_name.clear()
+            self._category_by_raw_name[raw_name] = category
+        if category is None:
+            return self.cookie_allowed(_set_cookie_name(value), consent)
+        return category in consent.categories
+
     def cleanup_headers(
         self, request: RequestInfo, consent: Consent, skip: Iterable[str] = ()
     ) -> Headers:
@@ -223,12 +258,14 @@ def parent_domains(host_header: str) -> list[str | None]:
 class Exchange:
     """One request and its response. Never stored on the middleware."""
 
-    __slots__ = ("consent", "engine", "request", "started")
+    __slots__ = ("consent", "engine", "has_cookies", "request", "started")
 
-    def __init__(self, engine: Engine, request: RequestInfo, consent: Consent) -> None:
+    def __init__(self, engine: Engine, request: RequestInfo, consent: Consent,
+                 has_cookies: bool | None = None) -> None:
         self.engine = engine
         self.request = request
         self.consent = consent
+        self.has_cookies = request.has_cookies if has_cookies is None else has_cookies
         self.started = time.perf_counter()
 
     def intercept(self) -> Route | None:
@@ -263,22 +300,33 @@ class Exchange:
         refused cookies the browser still has, and plan the HTML rewrite (unless the body
         is not the adapter's to rewrite: a file sent by the server, ASGI pathsend)."""
         engine, consent = self.engine, self.consent
-        plan = ResponsePlan(status, headers)
-        for key, _ in headers:
+        refused: list[int] | None = None
+        html = False
+        index = 0
+        for key, value in headers:
             if key == b"set-cookie":
-                plan.headers = self._judge_set_cookies(headers)
-                plan.changed = plan.headers is not headers
-                break
-        for key, _ in self.request.headers:
-            if key == b"cookie":
-                cleanup = engine.cleanup_headers(self.request, consent)
-                if cleanup:
-                    plan.headers = [*plan.headers, *cleanup]
-                    plan.changed = True
-                break
+                if not (engine.set_cookie_allowed(value, consent) or _is_deletion(value)):
+                    logger.debug("held back Set-Cookie %r", value.partition(b"=")[0])
+                    if refused is None:
+                        refused = []
+                    refused.append(index)
+            elif key == b"content-type":
+                html = value[:21].lower().startswith(_HTML_TYPES)
+            index += 1
+        plan = ResponsePlan(status, headers)
+        if refused is not None:
+            dropped = set(refused)
+            plan.headers = [item for at, item in enumerate(headers) if at not in dropped]
+            plan.changed = True
+        if self.has_cookies:
+            cleanup = engine.cleanup_headers(self.request, consent)
+            if cleanup:
+                plan.headers = [*plan.headers, *cleanup]
+                plan.changed = True
         if (
-            engine.html is not None
+            html
             and rewrite_body
+            and engine.html is not None
             and status not in _NO_BODY_STATUSES
             and status >= 200
             and self.request.method != "HEAD"
@@ -289,22 +337,6 @@ class Exchange:
             if body_filter is not None or new_headers is not plan.headers:
                 plan.headers, plan.body_filter, plan.changed = new_headers, body_filter, True
         return plan
-
-    def _judge_set_cookies(self, headers: Headers) -> Headers:
-        """The headers without the Set-Cookie of refused categories (the same list object
-        when nothing is refused)."""
-        engine, consent = self.engine, self.consent
-        refused: list[int] = []
-        for index, (key, value) in enumerate(headers):
-            if key == b"set-cookie":
-                name = _set_cookie_name(value)
-                if not (engine.cookie_allowed(name, consent) or _is_deletion(value)):
-                    logger.debug("held back Set-Cookie %s", name)
-                    refused.append(index)
-        if not refused:
-            return headers
-        dropped = set(refused)
-        return [item for index, item in enumerate(headers) if index not in dropped]
 
     def finish(self, status: int, response_bytes: int) -> None:
         """Called once after the last byte (or the failure) of the response."""

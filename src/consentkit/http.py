@@ -38,6 +38,14 @@ class RequestInfo:
         return value.decode("latin-1") if value is not None else None
 
     @property
+    def has_cookies(self) -> bool:
+        """Did the browser send any cookie?"""
+        for key, _ in self.headers:
+            if key == b"cookie":
+                return True
+        return False
+
+    @property
     def cookies(self) -> dict[str, str]:
         """The request's cookies (all Cookie headers), parsed leniently."""
         if self._cookies is None:

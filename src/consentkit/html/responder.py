@@ -107,7 +107,7 @@ class HtmlResponder:
         """``""`` for a plain HTML body, the encoding for a compressed one we can
         decode, ``None`` when the body must pass through."""
         content_type = header_value(headers, b"content-type")
-        if content_type is None:
+        if content_type is None or not content_type[:21].lower().startswith(_HTML_PREFIXES):
             return None
         media, params = parse_media_type(content_type.decode("latin-1"))
         if media not in HTML_TYPES or not ascii_compatible(params.get("charset")):
@@ -125,6 +125,9 @@ class HtmlResponder:
             self.brotli_warned = True
             logger.warning(BROTLI_MISSING)
         return None
+
+
+_HTML_PREFIXES = (b"text/html", b"application/xhtml")
 
 
 def private_cache(headers: Headers) -> Headers:
