@@ -143,6 +143,11 @@ class HtmlRewriter:
                 if end > copied:
                     out.append(data[copied:end])
                 return self._markup(data, end, out, final)
+            if name not in tk.PLAIN_FETCHING:  # a tag that changes how the rest is read
+                at = match.start(1) - 1
+                if at > copied:
+                    out.append(data[copied:at])
+                return self._open(data, at, match.end(1), end, name, out)
             # The common case: an image or another tag that only fetches.
             if judge is not None and judge.may_hold(data, match.start(1) - 1, end):
                 at = match.start(1) - 1
@@ -234,11 +239,17 @@ class HtmlRewriter:
         match = tk.START_TAG.match(data, at)
         if match is None:
             return self._unfinished(data, at, out, final)
-        end = match.end()
-        name = match.group(1).lower()
+        return self._open(data, at, match.end(1), match.end(), match.group(1).lower(), out)
+
+    def _open(self, data: bytes, at: int, name_end: int, end: int, name: bytes,
+              out: list[bytes]) -> int:
+        """The start tag ``data[at:end]`` called ``name`` (lower case), its name ending at
+        ``name_end``."""
+        tag = data[at:end]
+        name_end -= at
         contexts = self.contexts
         if name in tk.PLAIN_FETCHING and not contexts and not self.head_start_pending:
-            out.append(self._judged(data, match, name))  # the common case: images
+            out.append(self._judged(tag, name, name_end))  # the common case: images
             return end
         if contexts and contexts[-1][1] and name in BREAKOUT:
             while contexts and contexts[-1][1]:
@@ -253,49 +264,48 @@ class HtmlRewriter:
             elif foreign and name in INTEGRATION.get(self._foreign_root(), ()):
                 contexts.append((name, False))
         if foreign or name in (b"svg", b"math"):
-            out.append(self._judged(data, match, name))
+            out.append(self._judged(tag, name, name_end))
             return end
 
         if name == b"html":
             if not self.html_seen:
                 self.html_seen = True
-                lang = tk.first_value(self._attributes(data, match), b"lang")
+                lang = tk.first_value(tk.parse_attributes(tag, name_end), b"lang")
                 if lang:
                     self.lang = lang.decode("latin-1").strip()
         elif name == b"head":
-            out.append(data[at:end])
+            out.append(tag)
             if not self.head_seen:
                 self.head_seen = True
                 if self.head_start_pending:
                     out.append(self._take_head_start())
             return end
         elif name == b"body":
-            out.append(self._judged(data, match, name))
+            out.append(self._judged(tag, name, name_end))
             if self.banner_pending and self.template_depth == 0:
                 out.append(self._take_banner())
             return end
         elif name == b"template":
             self.template_depth += 1
         elif name == b"noscript" and not self.in_noscript:
-            out.append(self._judged(data, match, name))
+            out.append(self._judged(tag, name, name_end))
             self.child = HtmlRewriter(self.judge, in_noscript=True)
             self.mode = NOSCRIPT
             return end
         elif name == b"plaintext":
-            out.append(data[at:end])
+            out.append(tag)
             self.mode = PLAINTEXT
             return end
         elif name == b"script":
-            return self._script_tag(data, match, out)
+            return self._script_tag(tag, name_end, end, out)
         if name in tk.RAW_TEXT:
             self.raw_end = tk.raw_text_end(name)
             self.mode = RAWTEXT
-        out.append(self._judged(data, match, name))
+        out.append(self._judged(tag, name, name_end))
         return end
 
-    def _judged(self, data: bytes, match: re.Match[bytes], name: bytes) -> bytes:
+    def _judged(self, tag: bytes, name: bytes, name_end: int) -> bytes:
         """The tag as it goes out: held back if the judge says so, else untouched."""
-        tag = match.group(0)
         judge = self.judge
         if judge is None:
             return tag
@@ -303,7 +313,7 @@ class HtmlRewriter:
             tk.MARKED.search(tag) is None
         ):
             return tag  # no mark, and no URL that could name a tracker's host
-        return self._decided(tag, name, match.end(1) - match.start())
+        return self._decided(tag, name, name_end)
 
     def _decided(self, tag: bytes, name: bytes, name_end: int) -> bytes:
         """The judge's full reading of a start tag (``name_end``: offset after its name)."""
@@ -314,24 +324,23 @@ class HtmlRewriter:
             return tag
         return hold_back(tag, name_end, name, attributes, decision[0], decision[1])
 
-    def _script_tag(self, data: bytes, match: re.Match[bytes], out: list[bytes]) -> int:
-        end = match.end()
+    def _script_tag(self, tag: bytes, name_end: int, end: int, out: list[bytes]) -> int:
         self.script = tk.ScriptScanner()
         self.mode = SCRIPT
         if self.judge is None:
-            out.append(match.group(0))
+            out.append(tag)
             return end
-        attributes = self._attributes(data, match)
+        attributes = tk.parse_attributes(tag, name_end)
         if tk.first_value(attributes, b"data-consent") is None and needs_code(
             b"script", attributes
         ):
             self.mode = HELD
-            self.held_tag = match.group(0)
-            self.held_name_end = match.end(1) - match.start()
+            self.held_tag = tag
+            self.held_name_end = name_end
             self.held_attributes = attributes
             self.scan_at = end
             return end
-        out.append(self._judged(data, match, b"script"))
+        out.append(self._judged(tag, b"script", name_end))
         return end
 
     def _end_tag(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
@@ -493,11 +502,6 @@ class HtmlRewriter:
             if foreign and name in (b"svg", b"math"):
                 return name
         return b""
-
-    @staticmethod
-    def _attributes(data: bytes, match: re.Match[bytes]) -> list[tk.Attribute]:
-        """The tag's attributes, offsets counted from the tag's ``<``."""
-        return tk.parse_attributes(match.group(0), match.end(1) - match.start())
 
 
 def _is_letter(char: int) -> bool:

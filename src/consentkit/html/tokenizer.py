@@ -95,12 +95,12 @@ _WHOLE_COMMENT = rb"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+--!?>)"
 _WHOLE_BOGUS = rb"<(?:!(?!--)|\?)[^>]*+>"  # '<!DOCTYPE ...>', '<?xml ...?>'
 # Tags that only fetch and change nothing else in how the page is read (images...).
 PLAIN_FETCHING = FETCHING - {b"script", b"iframe"}
-# Group 1, when it matched: the name of such a tag right after the skipped stretch, the
-# tag (without data-consent) ending where the match ends.
+# Group 1, when it matched: the name of a start tag the rewriter looks at, right after
+# the skipped stretch, the tag (without data-consent) ending where the match ends.
 DATA_SCAN = re.compile(
     rb"(?:[^<]++|" + _BORING_START + rb"|" + _BORING_END + rb"|" + _WHOLE_COMMENT + rb"|"
     + _WHOLE_BOGUS + rb"|" + STRAY_LT + rb")*+"
-    rb"(?:<(" + _alternation(PLAIN_FETCHING) + rb")(?=" + _DELIMITER + rb")"
+    rb"(?:<(" + _alternation(INTERESTING_START) + rb")(?=" + _DELIMITER + rb")"
     + _PLAIN_ATTRIBUTES + rb")?"
 )
 MARKED = re.compile(rb"data-consent", re.IGNORECASE)
