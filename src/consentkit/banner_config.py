@@ -95,6 +95,18 @@ def build_banner_config(
     return config
 
 
+RULES_ASSET = "rules.js"
+
+
+def rules_script(policy: Policy) -> bytes:
+    """``window.consentkitRules = {...}``: the client-side rules as a script of their own,
+    served under ``{prefix}/static/rules.js`` with a content-versioned URL, so that every
+    page does not carry the catalogue and browsers cache it once."""
+    config = build_banner_config(policy, lang=FALLBACK_LANGUAGE, texts={}, consent=None,
+                                 endpoint="")
+    return b"window.consentkitRules=" + script_json(config["rules"]).encode("ascii") + b";\n"
+
+
 def _present(**fields: str | None) -> dict[str, str]:
     return {key: value for key, value in fields.items() if value}
 
@@ -204,6 +216,7 @@ class BannerConfigs:
                 cache_safe=self.cache_safe, rules=self._rules,
             )
             del config["endpoint"]
+            del config["rules"]  # served once as a cached script: see rules_script()
             static = script_json(config)
             with self._lock:
                 self._static[lang] = static

@@ -87,7 +87,10 @@ class Engine:
         # Hooks, each built by the part that owns it (see docs/ARCHITECTURE.md).
         self.html: Any = None  # consentkit.html.HtmlResponder
         if settings.rewrite_html or settings.inject_banner:
+            from .banner_config import RULES_ASSET, rules_script
             from .html import HtmlResponder
+
+            self.static.add(RULES_ASSET, rules_script(policy))
 
             self.html = HtmlResponder(settings, policy, self.classifier, assets=self.static)
         self.access_log: Any = None  # consentkit.accesslog.AccessLog

@@ -40,6 +40,19 @@ class Asset:
     content_type: bytes
 
 
+def make_asset(name: str, body: bytes) -> Asset:
+    suffix = name[name.rfind("."):] if "." in name else ""
+    kind = _TYPES.get(suffix) or mimetypes.guess_type(name)[0]
+    squeezed = gzip.compress(body, 9, mtime=0)
+    etag = b'"' + hashlib.sha256(body).hexdigest()[:20].encode() + b'"'
+    return Asset(
+        body,
+        squeezed if len(squeezed) < len(body) else None,
+        etag,
+        (kind or "application/octet-stream").encode(),
+    )
+
+
 class StaticFiles:
     def __init__(self, url_prefix: str, root: Path | None = None) -> None:
         self.url_prefix = url_prefix
@@ -63,17 +76,14 @@ class StaticFiles:
             if not file.is_file() or file.name.startswith("."):
                 continue
             name = file.relative_to(self.root).as_posix()
-            body = file.read_bytes()
-            kind = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0]
-            squeezed = gzip.compress(body, 9, mtime=0)
-            etag = b'"' + hashlib.sha256(body).hexdigest()[:20].encode() + b'"'
-            found[name] = Asset(
-                body,
-                squeezed if len(squeezed) < len(body) else None,
-                etag,
-                (kind or "application/octet-stream").encode(),
-            )
+            found[name] = make_asset(file.name, file.read_bytes())
         return found
+
+    def add(self, name: str, body: bytes) -> None:
+        """Serve generated content (the policy's client-side rules) like a file."""
+        assets = dict(self.assets())
+        assets[name] = make_asset(name, body)
+        self._assets = assets
 
     def url(self, name: str) -> str:
         """The URL of an asset, versioned by its content so that caches stay right."""

@@ -3,7 +3,7 @@
   "use strict";
   var cfgEl = d.getElementById("consentkit-config");
   if (!cfgEl || w.consentkit) return;
-  var C = JSON.parse(cfgEl.textContent), T = C.texts || {}, R = C.rules || {},
+  var C = JSON.parse(cfgEl.textContent), T = C.texts || {}, R = window.consentkitRules || C.rules || {},
     cats = C.categories || [], CM = C.consentMode, N = navigator,
     gpc = !!(C.gpc || N.globalPrivacyControl),
     required = ["necessary"], state, listeners = [], ran = {}, doFetch = w.fetch.bind(w),

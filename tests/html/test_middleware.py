@@ -210,7 +210,8 @@ def test_csp_nonce_is_put_on_every_injected_script() -> None:
     scripts = re.findall(r"<script[^>]*>", response.text.split("<title>")[0]
                          + response.text.split("</title>")[1].split("</head>")[0])
     injected = [tag for tag in scripts if "data-consentkit=" not in tag]
-    assert len(injected) == 3
+    # Consent Mode default, config block, client-side rules, banner script.
+    assert len(injected) == 4
     assert all('nonce="r4nd0m"' in tag for tag in injected)
 
 

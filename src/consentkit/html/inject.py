@@ -46,18 +46,19 @@ class PageInjection:
     """The injected markup for one response (see :class:`~.rewriter.Injection`)."""
 
     __slots__ = ("_head_start", "accept_language", "configs", "consent", "css_url", "js_url",
-                 "root_path", "script_nonce", "style_nonce")
+                 "root_path", "rules_url", "script_nonce", "style_nonce")
 
     def __init__(self, *, head_start_code: str | None, configs: BannerConfigs,
                  consent: Consent | None, accept_language: str | None, css_url: str,
                  js_url: str, script_nonce: str | None, style_nonce: str | None,
-                 root_path: str = "") -> None:
+                 root_path: str = "", rules_url: str | None = None) -> None:
         self.configs = configs
         self.root_path = root_path
         self.consent = consent
         self.accept_language = accept_language
         self.css_url = css_url
         self.js_url = js_url
+        self.rules_url = rules_url
         self.script_nonce = script_nonce
         self.style_nonce = style_nonce
         self._head_start = b""
@@ -77,6 +78,9 @@ class PageInjection:
             nonce_attribute(self.style_nonce), b">",
             b'<script type="application/json" id="consentkit-config"', nonce, b">",
             config.encode("ascii"), b"</script>",
+            # Deferred scripts run in document order: the rules before the banner.
+            (b'<script src="' + _url(self.rules_url) + b'" defer' + nonce + b"></script>"
+             if self.rules_url else b""),
             b'<script src="', _url(self.js_url), b'" defer', nonce, b"></script>",
         ))
 

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from ..banner_config import BannerConfigs
+from ..banner_config import RULES_ASSET, BannerConfigs
 from ..classify import Classifier
 from ..consent import Consent
 from ..http import Headers, RequestInfo, add_vary, header_value, parse_media_type
@@ -50,6 +50,7 @@ class HtmlResponder:
         static = settings.prefix + "/static/"
         self.css_url = assets.url("consentkit.css") if assets else static + "consentkit.css"
         self.js_url = assets.url("consentkit.js") if assets else static + "consentkit.js"
+        self.rules_url = assets.url(RULES_ASSET) if assets else static + RULES_ASSET
         if i18n_dir is None:
             from ..static_files import static_root
 
@@ -88,6 +89,7 @@ class HtmlResponder:
                 accept_language=request.header_str(b"accept-language"),
                 css_url=request.root_path + self.css_url,
                 js_url=request.root_path + self.js_url,
+                rules_url=request.root_path + self.rules_url,
                 script_nonce=script_nonce,
                 style_nonce=csp.page_nonce(headers, csp.STYLE_DIRECTIVES),
                 root_path=request.root_path,
