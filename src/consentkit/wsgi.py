@@ -94,11 +94,12 @@ def request_info(environ: WSGIEnvironment) -> RequestInfo:
     names = _HEADER_NAMES
     headers: Headers = []
     for key, value in environ.items():
-        name = names.get(key, _UNSEEN)
-        if name is _UNSEEN:
-            name = _header_name(key)
-        if name is not None and value:
-            headers.append((name, value.encode("latin-1")))  # type: ignore[arg-type]
+        if key[:5] == "HTTP_" or key in _CONTENT_KEYS:
+            name = names.get(key)
+            if name is None:
+                name = _header_name(key)
+            if value:
+                headers.append((name, value.encode("latin-1")))
     if "HTTP_HOST" not in environ and "SERVER_NAME" in environ:
         headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
                         .rstrip(":").encode("latin-1")))
@@ -118,15 +119,15 @@ def request_info(environ: WSGIEnvironment) -> RequestInfo:
     )
 
 
-_UNSEEN = object()
-_HEADER_NAMES: dict[str, bytes | object | None] = {
+_CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+_HEADER_NAMES: dict[str, bytes] = {
     "CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
 
 
-def _header_name(key: str) -> bytes | None:
-    """``HTTP_ACCEPT_LANGUAGE`` -> ``b"accept-language"``; ``None`` for other keys.
-    Remembered for the keys servers send (a bounded table)."""
-    name = key[5:].replace("_", "-").lower().encode("latin-1") if key[:5] == "HTTP_" else None
+def _header_name(key: str) -> bytes:
+    """``HTTP_ACCEPT_LANGUAGE`` -> ``b"accept-language"``, remembered for the keys servers
+    send (a bounded table)."""
+    name = key[5:].replace("_", "-").lower().encode("latin-1")
     if len(_HEADER_NAMES) < 512:
         _HEADER_NAMES[key] = name
     return name
@@ -154,7 +155,19 @@ def to_wsgi_headers(headers: Headers) -> StrHeaders:
 
 
 def from_wsgi_headers(headers: StrHeaders) -> Headers:
-    return [(key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in headers]
+    names = _RESPONSE_NAMES
+    out: Headers = []
+    for key, value in headers:
+        name = names.get(key)
+        if name is None:
+            name = key.lower().encode("latin-1")
+            if len(names) < 512:
+                names[key] = name
+        out.append((name, value.encode("latin-1")))
+    return out
+
+
+_RESPONSE_NAMES: dict[str, bytes] = {}
 
 
 # -- routes the engine answers -------------------------------------------------------------
