@@ -305,8 +305,7 @@ class Exchange:
         engine, consent = self.engine, self.consent
         refused: list[int] | None = None
         html = False
-        index = 0
-        for key, value in headers:
+        for index, (key, value) in enumerate(headers):
             if key == b"set-cookie":
                 if not (engine.set_cookie_allowed(value, consent) or _is_deletion(value)):
                     logger.debug("held back Set-Cookie %r", value.partition(b"=")[0])
@@ -315,7 +314,6 @@ class Exchange:
                     refused.append(index)
             elif key == b"content-type":
                 html = value[:21].lower().startswith(_HTML_TYPES)
-            index += 1
         plan = ResponsePlan(status, headers)
         if refused is not None:
             dropped = set(refused)

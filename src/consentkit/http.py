@@ -40,10 +40,7 @@ class RequestInfo:
     @property
     def has_cookies(self) -> bool:
         """Did the browser send any cookie?"""
-        for key, _ in self.headers:
-            if key == b"cookie":
-                return True
-        return False
+        return any(key == b"cookie" for key, _ in self.headers)
 
     @property
     def cookies(self) -> dict[str, str]:
