@@ -56,7 +56,15 @@ def hold_back(tag: bytes, name_end: int, name: bytes, attributes: list[Attribute
 
 
 def _attribute_text(text: str) -> bytes:
-    return escape(text, quote=True).encode("ascii", "xmlcharrefreplace")
+    found = _ATTRIBUTE_TEXTS.get(text)
+    if found is None:
+        found = escape(text, quote=True).encode("ascii", "xmlcharrefreplace")
+        if len(_ATTRIBUTE_TEXTS) < 1024:  # category and vendor names: a small set
+            _ATTRIBUTE_TEXTS[text] = found
+    return found
+
+
+_ATTRIBUTE_TEXTS: dict[str, bytes] = {}
 
 
 _INSERTED = re.compile(

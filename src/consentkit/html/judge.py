@@ -42,7 +42,7 @@ JAVASCRIPT_TYPES = frozenset({
     "text/x-ecmascript", "text/x-javascript",
 })
 _URL_NOISE = re.compile(r"[\t\n\r]")
-_SPECIAL_NO_SLASHES = re.compile(r"^(https?|wss?|ftp):/?(?!/)", re.IGNORECASE)
+_SPECIAL_SLASHES = re.compile(r"^(https?|wss?|ftp):/*", re.IGNORECASE)
 CACHE_LIMIT = 4096
 
 
@@ -60,6 +60,7 @@ class TrackerHosts:
         self.verdicts: dict[str, bool] = {}
         self.raw_verdicts: dict[bytes, bool] = {}
         self.urls: dict[bytes, Decision | None] = {}
+        self.plain_urls: dict[bytes, Decision | None] = {}
 
     def may_track(self, host: str) -> bool:
         found = self.verdicts.get(host)
@@ -92,7 +93,7 @@ class TagJudge:
             return True
         seen = self.hosts.raw_verdicts
         for found, broken in _HOSTS_IN_TAG.findall(data, start, end):
-            if broken:
+            if broken or not found:  # '///host' names that host too
                 return True
             verdict = seen.get(found)
             if verdict is None:
@@ -131,6 +132,22 @@ class TagJudge:
 
     def url(self, raw: bytes) -> Decision | None:
         """The category and vendor of a URL attribute value (``None``: unknown)."""
+        plain = _PLAIN_URL_BASE.match(raw)
+        if plain is None or (plain.end() < len(raw) and raw[plain.end()] not in b"?#"):
+            return self._url(raw)
+        # A plain absolute URL: nothing in it before its query is spelled in a way a
+        # browser would read differently, so the answer depends on that part only.
+        base = plain.group()
+        known = self.hosts.plain_urls
+        if base in known:
+            return known[base]
+        found = self._url(raw)
+        if len(known) >= CACHE_LIMIT:
+            known.clear()
+        known[base] = found
+        return found
+
+    def _url(self, raw: bytes) -> Decision | None:
         hosts = self.hosts
         cache = hosts.urls
         if raw in cache:
@@ -142,8 +159,11 @@ class TagJudge:
         if host is None:
             return None
         authority = host.group(1)
+        spelled = authority
         if "%" in authority:  # browsers percent-decode host names
             authority = unquote(authority)
+        authority = _TRAILING_DOTS.sub("", authority)  # 'host.' is the same host
+        if authority != spelled:
             url = url[:host.start(1)] + authority + url[host.end(1):]
         if not hosts.may_track(_bare_host(authority)):
             return None
@@ -181,6 +201,9 @@ _HIDDEN_URL = re.compile(
 )
 # The hosts after a literal '//' (a host followed by a tab or new line is "broken").
 _HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
+# The part before the query of an absolute URL with nothing to decode or drop in it.
+_PLAIN_URL_BASE = re.compile(rb"(?:https?:)?//[^\x00-\x20\x7f-\xff&%\\\\?#]*+")
+_TRAILING_DOTS = re.compile(r"\.+(?=(?::[0-9]*)?$)")
 _HOST = re.compile(r"(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//([^/?#]*)")
 
 
@@ -227,10 +250,10 @@ def normalise_url(raw: bytes) -> str | None:
     url = _URL_NOISE.sub("", url).strip(" \x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e"
                                          "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
                                          "\x1b\x1c\x1d\x1e\x1f").replace("\\", "/")
-    if url.startswith("//"):
-        return url
-    match = _SPECIAL_NO_SLASHES.match(url)
-    if match is not None:
+    if url.startswith("//"):  # browsers skip any further slashes before the host
+        return "//" + url.lstrip("/")
+    match = _SPECIAL_SLASHES.match(url)
+    if match is not None:  # 'https:x', 'https:/x', 'https:///x' all name host x
         return match.group(1) + "://" + url[match.end():]
     if "://" in url[:12]:
         return url

@@ -95,6 +95,8 @@ _WHOLE_COMMENT = rb"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+--!?>)"
 _WHOLE_BOGUS = rb"<(?:!(?!--)|\?)[^>]*+>"  # '<!DOCTYPE ...>', '<?xml ...?>'
 # Tags that only fetch and change nothing else in how the page is read (images...).
 PLAIN_FETCHING = FETCHING - {b"script", b"iframe"}
+
+
 # Group 1, when it matched: the name of a start tag the rewriter looks at, right after
 # the skipped stretch, the tag (without data-consent) ending where the match ends.
 DATA_SCAN = re.compile(

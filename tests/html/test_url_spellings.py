@@ -1,0 +1,31 @@
+"""URLs spelled the way browsers still read as a tracker's address are held back."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import rewrite
+
+SPELLINGS = (
+    b"https://www.facebook.com/tr?id=1",
+    b"https:///www.facebook.com/tr?id=1",
+    b"https:////www.facebook.com/tr?id=1",
+    b"///www.facebook.com/tr?id=1",
+    b"https:\\\\www.facebook.com/tr?id=1",
+    b"https:/\\/www.facebook.com/tr?id=1",
+    b"HTTPS:www.facebook.com/tr?id=1",
+    b"//WWW.FACEBOOK.COM/tr?id=1",
+    b"https://www.facebook.com./tr?id=1",
+)
+
+
+@pytest.mark.parametrize("url", SPELLINGS)
+def test_extra_slashes_and_backslashes_do_not_hide_a_pixel(url: bytes) -> None:
+    page = b'<p>x</p><img alt="" src="' + url + b'"><p>y</p>'
+    assert rewrite(page) == (b'<p>x</p><img data-consentkit="marketing" alt="" '
+                             b'data-consentkit-src="' + url + b'"><p>y</p>')
+
+
+def test_a_path_with_double_slashes_on_the_same_site_is_left_alone() -> None:
+    page = b'<img src="/media//www.facebook.com/tr.png"><img src="img///a.png">'
+    assert rewrite(page) == page
