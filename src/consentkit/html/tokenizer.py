@@ -87,21 +87,24 @@ _UNMARKED = rb"(?![dD][aA][tT][aA]-[cC][oO][nN][sS][eE][nN][tT])"  # data-consen
 _PLAIN_ATTRIBUTES = (rb"(?:" + _SEP + _UNMARKED + _PLAIN_NAME + _PLAIN_VALUE
                      + rb")*+[\t\n\f\r /]*+>")
 _DELIMITER = rb"[\t\n\f\r />]"
-_BORING_START = (rb"<(?!" + _alternation(INTERESTING_START) + _DELIMITER
-                 + rb")[a-z][^\t\n\f\r />A-Z]*+" + _PLAIN_ATTRIBUTES)
-_BORING_END = (rb"</(?!" + _alternation(INTERESTING_END) + _DELIMITER
-               + rb")[a-z][^\t\n\f\r />A-Z]*+[\t\n\f\r ]*+>")
-_WHOLE_COMMENT = rb"<!--(?:-?>|(?:[^-]++|-(?!-!?>))*+--!?>)"
-_WHOLE_BOGUS = rb"<(?:!(?!--)|\?)[^>]*+>"  # '<!DOCTYPE ...>', '<?xml ...?>'
+# After '<': an end tag or a start tag of another name, a whole comment or bogus
+# comment, or a stray '<' (text).
+_BORING_AFTER_LT = (
+    rb"/(?!" + _alternation(INTERESTING_END) + _DELIMITER
+    + rb")[a-z][^\t\n\f\r />A-Z]*+[\t\n\f\r ]*+>"
+    rb"|(?!" + _alternation(INTERESTING_START) + _DELIMITER + rb")[a-z][^\t\n\f\r />A-Z]*+"
+    + _PLAIN_ATTRIBUTES
+    + rb"|!(?:--(?:-?>|(?:[^-]++|-(?!-!?>))*+--!?>)"  # a comment
+    rb"|(?!--)[^>]*+>)"  # '<!DOCTYPE ...>' and other bogus comments
+    rb"|\?[^>]*+>"  # '<?xml ...?>'
+    rb"|(?=[^a-zA-Z/!?])"  # a stray '<'
+)
 # Tags that only fetch and change nothing else in how the page is read (images...).
 PLAIN_FETCHING = FETCHING - {b"script", b"iframe"}
-
-
 # Group 1, when it matched: the name of a start tag the rewriter looks at, right after
 # the skipped stretch, the tag (without data-consent) ending where the match ends.
 DATA_SCAN = re.compile(
-    rb"(?:[^<]++|" + _BORING_START + rb"|" + _BORING_END + rb"|" + _WHOLE_COMMENT + rb"|"
-    + _WHOLE_BOGUS + rb"|" + STRAY_LT + rb")*+"
+    rb"(?:[^<]++|<(?:" + _BORING_AFTER_LT + rb"))*+"
     rb"(?:<(" + _alternation(INTERESTING_START) + rb")(?=" + _DELIMITER + rb")"
     + _PLAIN_ATTRIBUTES + rb")?"
 )
@@ -136,12 +139,14 @@ class Attribute(NamedTuple):
 
 def parse_attributes(tag: bytes, offset: int) -> list[Attribute]:
     """The attributes of a complete tag, from ``offset`` (just after the tag name)."""
-    found: list[Attribute] = []
-    for match in ATTRIBUTE.finditer(tag, offset, len(tag) - 1):
-        name, double, single, bare = match.groups()
-        value = double if double is not None else single if single is not None else bare
-        found.append(Attribute(name.lower(), match.start(), value))
-    return found
+    new = tuple.__new__
+    return [
+        new(Attribute, (name.lower(), match.start(),
+                        double if double is not None else single if single is not None
+                        else bare))
+        for match in ATTRIBUTE.finditer(tag, offset, len(tag) - 1)
+        for name, double, single, bare in (match.groups(),)
+    ]
 
 
 def first_value(attributes: list[Attribute], name: bytes) -> bytes | None:
