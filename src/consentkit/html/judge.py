@@ -89,11 +89,9 @@ class TagJudge:
         it can name a host with tracker rules, so that its attributes need not be parsed.
         Conservative: any spelling that could hide a host (entities, backslashes, percent
         signs, a special scheme without ``//``) answers ``True``."""
-        if _HIDDEN_URL.search(data, start, end) is not None:
-            return True
         seen = self.hosts.raw_verdicts
-        for found, broken in _HOSTS_IN_TAG.findall(data, start, end):
-            if broken or not found:  # '///host' names that host too
+        for found, broken in _URL_SIGNS.findall(data, start, end):
+            if broken or not found:  # a hidden spelling, or '///host'
                 return True
             verdict = seen.get(found)
             if verdict is None:
@@ -190,17 +188,17 @@ class TagJudge:
         return (result.category, result.vendor)
 
 
-# Quick reading of a tag's URLs (see TagJudge.may_hold). Spellings that could hide a
-# host: a backslash, a percent sign, an entity other than '&amp;', a tab or new line
-# after '/' (browsers drop those characters from URLs), a colon not followed by '//'
-# right after the end of a special scheme's name (http, https, ws, wss, ftp all end in
-# 's' or 'p') or after a tab or new line. The search skips to the next of these
-# characters in C and only then looks around it.
-_HIDDEN_URL = re.compile(
-    rb"[\\%&\t\n\r:](?:(?<=[\\%])|(?<=&)(?!amp;)|(?<=/[\t\n\r])|(?<=[sSpP\t\n\r]:)(?!//))"
+# Quick reading of a tag's URLs (see TagJudge.may_hold), one match per sign: a host after
+# a literal '//' (group 1; group 2 a tab or new line right after it, which browsers drop:
+# the host is "broken"), or, with both groups empty, a spelling that could hide a host: a
+# tab or new line after '/', a backslash, a percent sign, an entity other than '&amp;',
+# a colon not followed by '//' right after the end of a special scheme's name (http,
+# https, ws, wss, ftp all end in 's' or 'p') or after a tab or new line. Every
+# alternative starts with a literal byte, so the search skips to the next one in C.
+_URL_SIGNS = re.compile(
+    rb"/(?:/([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)|[\t\n\r])|\\|%|&(?!amp;)"
+    rb"|:(?<=[sSpP\t\n\r]:)(?!//)"
 )
-# The hosts after a literal '//' (a host followed by a tab or new line is "broken").
-_HOSTS_IN_TAG = re.compile(rb"//([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)")
 # The part before the query of an absolute URL with nothing to decode or drop in it.
 _PLAIN_URL_BASE = re.compile(rb"(?:https?:)?//[^\x00-\x20\x7f-\xff&%\\\\?#]*+")
 _TRAILING_DOTS = re.compile(r"\.+(?=(?::[0-9]*)?$)")
