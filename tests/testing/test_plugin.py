@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _plugin_args() -> tuple[str, ...]:
+    """An installed consentkit registers the plugin through its ``pytest11`` entry point;
+    a source checkout on ``PYTHONPATH`` has to name it."""
+    found = entry_points(group="pytest11", name="consentkit")
+    return () if found else ("-p", "consentkit.pytest_plugin")
+
+
+PLUGIN = _plugin_args()
 
 APP = '''
 from starlette.applications import Starlette
@@ -55,7 +66,7 @@ def test_one_line_check_passes_behind_the_middleware(project: pytest.Pytester) -
         def test_nothing_before_consent(consentkit):
             consentkit.check_app(build(guarded=True), ["/", "/about"])
     ''')
-    result = project.runpytest("-p", "consentkit.pytest_plugin")
+    result = project.runpytest(*PLUGIN)
     result.assert_outcomes(passed=1)
 
 
@@ -69,7 +80,7 @@ def test_one_line_check_fails_naming_cookie_tag_rule_and_request(
         def test_nothing_before_consent(consentkit):
             consentkit.check_paths(TestClient(build(guarded=False)), ["/", "/about"])
     ''')
-    result = project.runpytest("-p", "consentkit.pytest_plugin")
+    result = project.runpytest(*PLUGIN)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         '*Set-Cookie "_ga" (analytics, by exact "_ga" (catalogue, Google Analytics)) '
@@ -98,7 +109,7 @@ def test_consent_cookie_fixture_uses_the_ini_secret(project: pytest.Pytester) ->
             client.cookies.update(consent_cookie())
             assert "_ga" not in client.get("/").cookies
     ''')
-    result = project.runpytest("-p", "consentkit.pytest_plugin")
+    result = project.runpytest(*PLUGIN)
     result.assert_outcomes(passed=2)
 
 
@@ -120,7 +131,7 @@ def test_settings_fixture_can_be_overridden(project: pytest.Pytester) -> None:
             assert ConsentCodec(["another-secret-98765"], 60).decode(value, "1", known)
             assert ConsentCodec(["plugin-secret-123456"], 60).decode(value, "1", known) is None
     ''')
-    result = project.runpytest("-p", "consentkit.pytest_plugin")
+    result = project.runpytest(*PLUGIN)
     result.assert_outcomes(passed=1)
 
 
@@ -135,5 +146,5 @@ def test_loading_the_plugin_imports_no_web_framework(project: pytest.Pytester) -
         def test_fixture_works_without_settings(consentkit):
             assert consentkit.settings is None
     ''')
-    result = project.runpytest_subprocess("-p", "consentkit.pytest_plugin")
+    result = project.runpytest_subprocess(*PLUGIN)
     result.assert_outcomes(passed=2)
