@@ -93,11 +93,6 @@ class Engine:
             self.static.add(RULES_ASSET, rules_script(policy))
 
             self.html = HtmlResponder(settings, policy, self.classifier, assets=self.static)
-        self.access_log: Any = None  # consentkit.accesslog.AccessLog
-        if settings.access_log is not None:
-            from .accesslog import AccessLog
-
-            self.access_log = AccessLog(settings)
         from .receipts import open_store
         from .regions import RegionResolver
 
@@ -108,6 +103,14 @@ class Engine:
             if settings.country_headers or settings.geoip_database
             else None
         )
+        self.access_log: Any = None  # consentkit.accesslog.AccessLog
+        if settings.access_log is not None:
+            from .accesslog import AccessLog
+
+            # One country lookup (one open MaxMind database) serves both.
+            self.access_log = AccessLog(
+                settings, country_lookup=self.regions.lookup if self.regions else None
+            )
         self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
         from .discovery import UnknownCookies
 
