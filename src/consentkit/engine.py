@@ -112,6 +112,7 @@ class Engine:
                 settings, country_lookup=self.regions.lookup if self.regions else None
             )
         self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
+        self._plain_default = self.default_consent(settings.default_regime, None, False)
         from .discovery import UnknownCookies
 
         self.discovery: Any = UnknownCookies(  # consentkit.discovery.UnknownCookies
@@ -168,6 +169,8 @@ class Engine:
         return raw, gpc, has_cookies
 
     def _consent(self, request: RequestInfo, raw: str | None, gpc: bool) -> Consent:
+        if raw is None and not gpc and self.regions is None:
+            return self._plain_default  # the common first visit: nothing to look up
         if self.regions is not None:
             regime, region = self.regions.resolve(request)
         else:
@@ -272,7 +275,7 @@ class Exchange:
         self.request = request
         self.consent = consent
         self.has_cookies = request.has_cookies if has_cookies is None else has_cookies
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() if engine.access_log is not None else 0.0
 
     def intercept(self) -> Route | None:
         """A route the engine answers itself, or ``None`` when the app should answer."""
