@@ -25,7 +25,7 @@ $(AXE):
 	else echo "npm not found: the accessibility audit will be skipped"; fi
 
 demo: $(STAMP)
-	$(BIN)/python -m uvicorn --app-dir examples/fastapi_app app:app --host 127.0.0.1 --port 8000
+	$(BIN)/python -m uvicorn --app-dir examples/fastapi_app app:app --host 127.0.0.1 --port 8000 --no-access-log
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks
