@@ -62,7 +62,7 @@ def build_banner_config(
                                          category.description),
                 "required": category.required or category.name == "necessary",
                 "cookies": [
-                    {"name": rule.match, "vendor": rule.vendor, "purpose": rule.purpose,
+                    {"name": rule.display_name, "vendor": rule.vendor, "purpose": rule.purpose,
                      "lifetime": rule.lifetime}
                     for rule in policy.cookies_in(category.name)
                 ],

@@ -99,13 +99,7 @@ def build_declaration(policy: Policy, *, lang: str | None = None,
 
 
 def _entry(rule: CookieRule) -> CookieEntry:
-    if rule.kind == "exact":
-        name = rule.match
-    elif rule.kind == "prefix":
-        name = rule.match + "*"
-    else:
-        name = f"/{rule.match}/"
-    return CookieEntry(name, rule.vendor, rule.purpose, rule.category, rule.lifetime,
+    return CookieEntry(rule.display_name, rule.vendor, rule.purpose, rule.category, rule.lifetime,
                        rule.party)
 
 

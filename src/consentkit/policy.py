@@ -105,6 +105,15 @@ class CookieRule:
         """The name, prefix or pattern this rule matches by."""
         return self.name or self.prefix or self.pattern or ""
 
+    @property
+    def display_name(self) -> str:
+        """How the rule reads in a cookie table: ``_ga``, ``_ga_*``, ``_pk_id.*``."""
+        if self.name is not None:
+            return self.name
+        if self.prefix is not None:
+            return self.prefix + "*"
+        return readable_pattern(self.pattern or "")
+
     def matches(self, cookie_name: str) -> bool:
         if self.name is not None:
             return cookie_name == self.name
@@ -116,6 +125,19 @@ class CookieRule:
         """A short human description: ``prefix "_ga_" (catalogue, Google Analytics)``."""
         who = f", {self.vendor}" if self.vendor else ""
         return f'{self.kind} "{self.match}" ({self.source}{who})'
+
+
+_WILDCARDS = re.compile(r"\\d[+*]|\[[^\]]*\][+*]|\\w[+*]|\.[+*]|\\d\{[0-9,]+\}")
+
+
+def readable_pattern(pattern: str) -> str:
+    """``^_pk_id\\.[0-9]+\\..*$`` -> ``_pk_id.*.*``; a pattern too rich to read that way
+    is shown as ``/pattern/``."""
+    text = pattern.removeprefix("^").removesuffix("$")
+    text = _WILDCARDS.sub("*", text).replace("\\.", ".").replace("\\-", "-")
+    if any(ch in text for ch in "()[]{}|?+\\"):
+        return f"/{pattern}/"
+    return re.sub(r"\*+", "*", text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,3 +149,17 @@ def test_typed_options_match_the_settings() -> None:
     from consentkit.settings import Settings
 
     assert set(ConsentOptions.__annotations__) == set(Settings.option_names())
+
+
+@pytest.mark.parametrize(
+    ("rule", "shown"),
+    [
+        (CookieRule("analytics", name="_ga"), "_ga"),
+        (CookieRule("analytics", prefix="_ga_"), "_ga_*"),
+        (CookieRule("analytics", pattern=r"^_pk_id\..*$"), "_pk_id.*"),
+        (CookieRule("analytics", pattern=r"^_hjSession_\d+$"), "_hjSession_*"),
+        (CookieRule("analytics", pattern=r"^(a|b)_x$"), r"/^(a|b)_x$/"),
+    ],
+)
+def test_cookie_tables_show_rules_readably(rule: CookieRule, shown: str) -> None:
+    assert rule.display_name == shown
