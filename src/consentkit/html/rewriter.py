@@ -106,6 +106,8 @@ class HtmlRewriter:
     def _run(self, chunk: bytes, final: bool) -> bytes:
         data = self.carry + chunk if self.carry else chunk
         self.carry = b""
+        self.marked_at = -1
+        self.lowered = b""
         out: list[bytes] = []
         pos: int | None = 0
         while pos is not None:
@@ -132,7 +134,12 @@ class HtmlRewriter:
         judge = self.judge
         copied = pos  # data[copied:pos] goes out unchanged
         while True:
-            match = scan(data, pos)
+            marked = self.marked_at
+            if marked < pos:
+                marked = self._next_mark(data, pos)
+            # The scan stops short of "data-consent": the tag that carries it (if any) is
+            # read by the exact grammar, and judged by its mark.
+            match = scan(data, pos, marked)
             assert match is not None  # every part of the pattern is optional
             name = match.group(1)
             end = match.end()
@@ -140,6 +147,9 @@ class HtmlRewriter:
                 if end >= length:
                     out.append(data[copied:] if copied else data)
                     return None
+                if end == marked:  # "data-consent" in text, not in a tag
+                    pos = end + 1
+                    continue
                 if end > copied:
                     out.append(data[copied:end])
                 return self._markup(data, end, out, final)
@@ -156,6 +166,13 @@ class HtmlRewriter:
                 out.append(self._decided(data[at:end], name, match.end(1) - at))
                 copied = end
             pos = end
+
+    def _next_mark(self, data: bytes, pos: int) -> int:
+        if not self.lowered:
+            self.lowered = data.lower()
+        found = self.lowered.find(b"data-consent", pos)
+        self.marked_at = found if found >= 0 else len(data)
+        return self.marked_at
 
     def _markup(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
         length = len(data)

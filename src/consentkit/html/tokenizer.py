@@ -83,9 +83,7 @@ def _alternation(names: frozenset[bytes]) -> bytes:
 # value only right after ``=``, so a '<' or '>' inside a quoted value never ends a tag.
 _PLAIN_NAME = rb"[^\t\n\f\r />\"'=][^\t\n\f\r />\"'=]*+"
 _PLAIN_VALUE = (rb"(?:=\"[^\"]*+\"|='[^']*+'|=[^\t\n\f\r >\"'=`<][^\t\n\f\r >\"'=`<]*+)?")
-_UNMARKED = rb"(?![dD][aA][tT][aA]-[cC][oO][nN][sS][eE][nN][tT])"  # data-consent: Python
-_PLAIN_ATTRIBUTES = (rb"(?:" + _SEP + _UNMARKED + _PLAIN_NAME + _PLAIN_VALUE
-                     + rb")*+[\t\n\f\r /]*+>")
+_PLAIN_ATTRIBUTES = rb"(?:" + _SEP + _PLAIN_NAME + _PLAIN_VALUE + rb")*+[\t\n\f\r /]*+>"
 _DELIMITER = rb"[\t\n\f\r />]"
 # After '<': an end tag or a start tag of another name, a whole comment or bogus
 # comment, or a stray '<' (text).
@@ -102,9 +100,10 @@ _BORING_AFTER_LT = (
 # Tags that only fetch and change nothing else in how the page is read (images...).
 PLAIN_FETCHING = FETCHING - {b"script", b"iframe"}
 # Group 1, when it matched: the name of a start tag the rewriter looks at, right after
-# the skipped stretch, the tag (without data-consent) ending where the match ends.
+# the skipped stretch, the tag ending where the match ends. Tags with data-consent are
+# Python's too: the rewriter ends the scan (``endpos``) where that word is.
 DATA_SCAN = re.compile(
-    rb"(?:[^<]++|<(?:" + _BORING_AFTER_LT + rb"))*+"
+    rb"(?:[^<]*+<(?:" + _BORING_AFTER_LT + rb"))*+[^<]*+"
     rb"(?:<(" + _alternation(INTERESTING_START) + rb")(?=" + _DELIMITER + rb")"
     + _PLAIN_ATTRIBUTES + rb")?"
 )
