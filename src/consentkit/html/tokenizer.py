@@ -36,11 +36,13 @@ _TAG_NAME = rb"[a-zA-Z][^\t\n\f\r />]*+"
 
 START_TAG = re.compile(rb"<(" + _TAG_NAME + rb")(" + ATTRIBUTES + rb")>")
 END_TAG = re.compile(rb"</(" + _TAG_NAME + rb")" + ATTRIBUTES + rb">")
-ATTRIBUTE = re.compile(
-    rb"([^\t\n\f\r />][^\t\n\f\r /=>]*+)"
-    rb"(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\t\n\f\r >]*+)))?"
+# One attribute with the separators before it (group 1), for findall: the matches follow
+# one another, so their offsets add up. Group 2: the name; group 3: '=' and the value as
+# written (empty without '='); groups 4-6: the value double-quoted, single-quoted, bare.
+_ATTRIBUTES_AT = re.compile(
+    rb"([\t\n\f\r />]*+)([^\t\n\f\r />][^\t\n\f\r /=>]*+)"
+    rb"((?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"([^\"]*+)\"|'([^']*+)'|([^\t\n\f\r >]*+)))?)"
 )
-
 COMMENT_END = re.compile(rb"--!?>")
 CDATA_END = re.compile(rb"]]>")
 STRAY_LT = rb"<(?=[^a-zA-Z/!?])"
@@ -139,13 +141,16 @@ class Attribute(NamedTuple):
 def parse_attributes(tag: bytes, offset: int) -> list[Attribute]:
     """The attributes of a complete tag, from ``offset`` (just after the tag name)."""
     new = tuple.__new__
-    return [
-        new(Attribute, (name.lower(), match.start(),
-                        double if double is not None else single if single is not None
-                        else bare))
-        for match in ATTRIBUTE.finditer(tag, offset, len(tag) - 1)
-        for name, double, single, bare in (match.groups(),)
-    ]
+    found: list[Attribute] = []
+    at = offset
+    for space, name, rest, double, single, bare in _ATTRIBUTES_AT.findall(
+        tag, offset, len(tag) - 1
+    ):
+        start = at + len(space)
+        at = start + len(name) + len(rest)
+        found.append(new(Attribute, (name.lower(), start,
+                                     (double or single or bare) if rest else None)))
+    return found
 
 
 def first_value(attributes: list[Attribute], name: bytes) -> bytes | None:
