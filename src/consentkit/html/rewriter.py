@@ -131,7 +131,7 @@ class HtmlRewriter:
                 out.append(data[pos:stop])
             return self._markup(data, stop, out, final)
         scan = tk.DATA_SCAN.match
-        judge = self.judge
+        may_hold = self.judge.may_hold if self.judge is not None else None
         copied = pos  # data[copied:pos] goes out unchanged
         while True:
             marked = self.marked_at
@@ -153,14 +153,13 @@ class HtmlRewriter:
                 if end > copied:
                     out.append(data[copied:end])
                 return self._markup(data, end, out, final)
+            at = match.start(1) - 1
             if name not in tk.PLAIN_FETCHING:  # a tag that changes how the rest is read
-                at = match.start(1) - 1
                 if at > copied:
                     out.append(data[copied:at])
                 return self._open(data, at, match.end(1), end, name, out)
             # The common case: an image or another tag that only fetches.
-            if judge is not None and judge.may_hold(data, match.start(1) - 1, end):
-                at = match.start(1) - 1
+            if may_hold is not None and may_hold(data, at, end):
                 if at > copied:
                     out.append(data[copied:at])
                 out.append(self._decided(data[at:end], name, match.end(1) - at))
