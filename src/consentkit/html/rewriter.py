@@ -1,13 +1,16 @@
 """The streaming HTML rewriter: body chunks in, body chunks out. Pure.
 
-Two compiled regular expressions do most of the work: one finds the next place the
-rewriter must look at (scripts, images, iframes, links, objects, embeds, raw-text
-elements, ``<noscript>``, ``<head>``, ``<body>``, ``<template>``, SVG/MathML, comments,
-and any tag with ``data-consent``), the other checks that everything before it is plain
-text and ordinary tags read exactly as a browser reads them (anything unusual stops it,
-and the exact grammar of :mod:`.tokenizer` takes over). Everything the rewriter does not
-change is copied as slices of the input, so a page with nothing to hold back comes out
-byte for byte apart from the injected tags.
+One compiled regular expression (:data:`.tokenizer.DATA_SCAN`) does most of the work: in
+one call it reads text and every construct the rewriter has no business with (comments,
+doctypes, end tags, start tags of other names, attribute values included) exactly as a
+browser reads them, and stops at the next place the rewriter must look at (scripts,
+images, iframes, links, objects, embeds, raw-text elements, ``<noscript>``, ``<head>``,
+``<body>``, ``<template>``, SVG/MathML), capturing that start tag whole. Anything it does
+not recognise as plainly written stops it too, and the exact grammar of
+:mod:`.tokenizer` takes over; a tag with ``data-consent`` is always read that way (the
+scan ends where that word is). Everything the rewriter does not change is copied as
+slices of the input, so a page with nothing to hold back comes out byte for byte apart
+from the injected tags.
 
 Carry-over between chunks is bounded:
 
