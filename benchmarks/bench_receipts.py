@@ -114,8 +114,15 @@ async def rate(app: Any, clients: int, duration_s: float) -> float:
 
 def measure(store_url: str | None, data_dir: str, clients: int = CLIENTS) -> tuple[float, int]:
     store = open_store_at(store_url, data_dir) if store_url else None
+
+    async def run() -> float:
+        per_s = await rate(build_app(store), clients, DURATION_S)
+        if store is not None:
+            await store.aclose()  # as the lifespan shutdown of a server does
+        return per_s
+
     try:
-        per_s = asyncio.run(rate(build_app(store), clients, DURATION_S))
+        per_s = asyncio.run(run())
         stored = store.count() if store is not None else 0  # type: ignore[attr-defined]
     finally:
         if store is not None:

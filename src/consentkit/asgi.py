@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Unpack
 
 import anyio.to_thread
 
+from .endpoint import ConsentEndpoint, PendingChoice
 from .engine import Engine, Exchange, ResponsePlan
-from .http import RequestInfo
+from .http import Reply, RequestInfo
 from .options import ConsentOptions
 from .settings import Settings
 
@@ -50,6 +51,8 @@ class ConsentMiddleware:
             if message["type"] == "lifespan.startup":
                 engine.startup()
             elif message["type"] == "lifespan.shutdown":
+                if engine.receipts is not None:
+                    await engine.receipts.aclose()  # what asave opened on this loop
                 await anyio.to_thread.run_sync(engine.shutdown)
             return message
 
@@ -85,13 +88,27 @@ async def _answer(exchange: Exchange, route: Route, receive: Receive, send: Send
     body = b""
     if route.needs_body:
         body = await _read_body(receive, route.max_body)
-    if route.blocking:
+    if isinstance(route, ConsentEndpoint) and route.saves_async:
+        reply = await _record_on_loop(route, body)
+    elif route.blocking:
         reply = await anyio.to_thread.run_sync(exchange.answer, route, body)
     else:
         reply = exchange.answer(route, body)
     await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
     await send({"type": "http.response.body", "body": reply.body})
     exchange.finish(reply.status, len(reply.body))
+
+
+async def _record_on_loop(route: ConsentEndpoint, body: bytes) -> Reply:
+    """A choice whose receipt the store saves on the event loop (``asave``), no thread."""
+    decision = route.decide(body)
+    if not isinstance(decision, PendingChoice):
+        return decision
+    try:
+        await route.exchange.engine.receipts.asave(decision.receipt)
+    except Exception as exc:  # any storage failure: ask again rather than lose the proof
+        return decision.not_stored(exc)
+    return decision.stored()
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

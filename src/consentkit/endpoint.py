@@ -4,6 +4,11 @@
 with ``{"categories": [...], "lang": "en"}`` records a choice: it stores a receipt (when a
 store is configured), sets the signed consent cookie and expires the cookies of the
 categories that are no longer granted. An empty list withdraws everything optional.
+
+The endpoint does no I/O of its own: :meth:`ConsentEndpoint.decide` answers, or hands back
+a :class:`PendingChoice` whose receipt the caller stores (``store.save`` in
+:meth:`ConsentEndpoint.respond`, ``await store.asave`` in the ASGI adapter) before
+:meth:`PendingChoice.stored` or :meth:`PendingChoice.not_stored` gives the answer.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .http import Headers, Reply, parse_media_type
 
 if TYPE_CHECKING:
     from .engine import Engine, Exchange
+    from .receipts import Receipt
 
 logger = logging.getLogger("consentkit")
 
@@ -68,10 +74,25 @@ class ConsentEndpoint:
     def __init__(self, exchange: Exchange) -> None:
         self.exchange = exchange
         method = exchange.request.method
+        store = exchange.engine.receipts
         self.needs_body = method == "POST"
-        self.blocking = method == "POST" and exchange.engine.receipts is not None
+        self.blocking = method == "POST" and store is not None
+        # An async adapter may await store.asave instead of running respond() in a thread.
+        self.saves_async: bool = self.blocking and store.saves_async
 
     def respond(self, body: bytes) -> Reply:
+        """The answer, storing the receipt of a choice with the store's blocking ``save``."""
+        decision = self.decide(body)
+        if isinstance(decision, Reply):
+            return decision
+        try:
+            self.exchange.engine.receipts.save(decision.receipt)
+        except Exception as exc:  # any storage failure: ask again rather than lose the proof
+            return decision.not_stored(exc)
+        return decision.stored()
+
+    def decide(self, body: bytes) -> Reply | PendingChoice:
+        """The answer, or a valid choice whose receipt must be stored before it."""
         method = self.exchange.request.method
         try:
             if method in ("GET", "HEAD"):
@@ -83,7 +104,7 @@ class ConsentEndpoint:
             extra: Headers = [(b"allow", b"GET, HEAD, POST")] if exc.status == 405 else []
             return Reply.json(exc.status, {"error": exc.code, "message": exc.message}, extra)
 
-    def _record(self, body: bytes) -> Reply:
+    def _record(self, body: bytes) -> Reply | PendingChoice:
         exchange, engine = self.exchange, self.exchange.engine
         request, before = exchange.request, exchange.consent
         check_same_origin(request)
@@ -104,28 +125,54 @@ class ConsentEndpoint:
         consent_id = before.id or new_consent_id()
         after = Consent(granted, True, consent_id, engine.policy.version, None,
                         before.regime, before.gpc, before.region, refused)
-        if engine.receipts is not None and not self._store_receipt(after, lang):
-            return Reply.json(503, {"error": "storage_unavailable",
-                                    "message": "the choice could not be recorded; try again"})
-        cookie = consent_cookie_header(engine, granted, consent_id)
-        cleanup = engine.cleanup_headers(request, after)
-        reply = Reply.json(200, after.to_json(), [(b"set-cookie", cookie), *cleanup])
-        return reply
-
-    def _store_receipt(self, after: Consent, lang: str | None) -> bool:
+        if engine.receipts is None:
+            return accepted(exchange, after)
         from .receipts.build import build_receipt
 
-        engine = self.exchange.engine
         try:
             receipt = build_receipt(
-                engine.settings, self.exchange.request, after.categories, after.refused,
-                after.id or "", after.regime, after.region, after.gpc, lang,
+                engine.settings, request, after.categories, after.refused, consent_id,
+                after.regime, after.region, after.gpc, lang,
             )
-            engine.receipts.save(receipt)
-        except Exception:  # any storage failure: ask again rather than lose the proof
-            logger.exception("consent receipt could not be stored")
-            return False
-        return True
+        except Exception as exc:  # no receipt, no consent: ask again
+            return unavailable(exc)
+        return PendingChoice(exchange, after, receipt)
+
+
+class PendingChoice:
+    """A valid choice whose receipt must be stored before the endpoint answers."""
+
+    __slots__ = ("after", "exchange", "receipt")
+
+    def __init__(self, exchange: Exchange, after: Consent, receipt: Receipt) -> None:
+        self.exchange = exchange
+        self.after = after
+        self.receipt = receipt
+
+    def stored(self) -> Reply:
+        """The answer once the receipt is durable: 200, the consent cookie, cleanup."""
+        return accepted(self.exchange, self.after)
+
+    def not_stored(self, error: Exception) -> Reply:
+        """The answer when the receipt could not be stored: 503 and no cookie."""
+        return unavailable(error)
+
+
+def accepted(exchange: Exchange, after: Consent) -> Reply:
+    """200 with the new state, the signed consent cookie and the expiry of the cookies of
+    the categories no longer granted."""
+    engine = exchange.engine
+    cookie = consent_cookie_header(engine, after.categories, after.id or "")
+    cleanup = engine.cleanup_headers(exchange.request, after)
+    return Reply.json(200, after.to_json(), [(b"set-cookie", cookie), *cleanup])
+
+
+def unavailable(error: Exception) -> Reply:
+    """503 without a cookie: the visitor is asked again rather than given a consent that
+    cannot be proved."""
+    logger.error("consent receipt could not be stored", exc_info=error)
+    return Reply.json(503, {"error": "storage_unavailable",
+                            "message": "the choice could not be recorded; try again"})
 
 
 def parse_choice(body: bytes, engine: Engine) -> tuple[list[str], str | None]:

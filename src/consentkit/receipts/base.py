@@ -73,7 +73,8 @@ def utc(moment: datetime) -> datetime:
 
 class ReceiptStore(ABC):
     """Where receipts go. ``save`` must not return before the receipt is durable; any
-    failure raises :class:`~consentkit.errors.StorageError`. Safe to share across threads."""
+    failure raises :class:`~consentkit.errors.StorageError`. Safe to share across threads.
+    A store may also save on an event loop (:meth:`asave`)."""
 
     @abstractmethod
     def save(self, receipt: Receipt) -> None:
@@ -90,6 +91,25 @@ class ReceiptStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections and files."""
+
+    async def asave(self, receipt: Receipt) -> None:
+        """Store one receipt durably without blocking the running event loop.
+
+        Optional: the ASGI adapter awaits it when a store overrides it (see
+        :attr:`saves_async`), and otherwise runs :meth:`save` in a worker thread. The same
+        contract as ``save``: return only once the receipt is durable, raise StorageError
+        when it cannot be stored."""
+        raise NotImplementedError(f"{type(self).__name__} has no async save")
+
+    async def aclose(self) -> None:
+        """Release what :meth:`asave` opened on the running event loop. The ASGI adapter
+        awaits it at lifespan shutdown, before :meth:`close`. Nothing by default."""
+        return None
+
+    @property
+    def saves_async(self) -> bool:
+        """Whether this store implements :meth:`asave`."""
+        return type(self).asave is not ReceiptStore.asave
 
     def export_json(self, consent_id: str) -> str:
         """Every receipt of this consent id as a JSON document (for an access request)."""

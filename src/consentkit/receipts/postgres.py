@@ -3,19 +3,25 @@ psycopg 3 and a psycopg_pool connection pool.
 
 The receipts of concurrent ``save`` calls are inserted together (up to ``WRITERS``
 transactions in flight); each ``save`` returns once the transaction that carries its
-receipt has committed. The table is created on first use, under an advisory lock, so
-that instances starting together do not race.
+receipt has committed. ``asave`` does the same on the running asyncio loop, through an
+``AsyncConnectionPool`` opened there (``postgres_async.py``), so that the ASGI adapter
+needs no worker thread per choice. The table is created on first use, under an advisory
+lock, so that instances starting together do not race.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, StorageError
 from .base import GroupCommit, Receipt, ReceiptStore, utc
+
+if TYPE_CHECKING:
+    from .postgres_async import LoopWriter
 
 _TABLE = "consentkit_receipts"
 _SCHEMA = (
@@ -42,17 +48,24 @@ _COLUMNS = (
     "consent_id, created_at, policy_version, granted, refused, regime, region, gpc,"
     " language, ip, user_agent, retention_tag, delete_after"
 )
-_INSERT = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})"
+_INSERT = f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES "
+_ROW_VALUES = f"({', '.join(['%s'] * 13)})"
+_ROWS_PER_INSERT = 500  # 13 parameters a row; PostgreSQL takes up to 65,535 a statement
 _SELECT = f"SELECT {_COLUMNS} FROM {_TABLE} WHERE consent_id = %s ORDER BY created_at, id"
 _PURGE = f"DELETE FROM {_TABLE} WHERE delete_after < %s"
 _SCHEMA_LOCK = 0x636B_7263  # any constant shared by every instance
 WRITERS = 8  # transactions in flight at once (PostgreSQL merges their WAL flushes)
+APPLICATION_NAME = "consentkit-receipts"
 
 
 class PostgresReceiptStore(ReceiptStore):
     """Receipts in a PostgreSQL table, through a pool of ``min_size``..``max_size``
     connections. An unreachable server at start-up raises ConfigError naming ``receipts``;
-    later failures raise StorageError (the endpoint answers 503)."""
+    later failures raise StorageError (the endpoint answers 503).
+
+    The thread side (``save``, lookups, purge) and the event-loop side (``asave``) each
+    have their pool, opened on first use; a process that only serves ASGI opens only the
+    async one."""
 
     def __init__(self, dsn: str, min_size: int = 1, max_size: int = 10,
                  timeout_s: float = 10.0) -> None:
@@ -60,6 +73,7 @@ class PostgresReceiptStore(ReceiptStore):
         self.min_size, self.max_size, self.timeout_s = min_size, max_size, timeout_s
         self._lock = threading.Lock()
         self._pool: Any = None
+        self._writer: LoopWriter | None = None  # the asave side, bound to one event loop
         self._group = GroupCommit(self._write_batch, writers=WRITERS)
         import psycopg
 
@@ -76,8 +90,8 @@ class PostgresReceiptStore(ReceiptStore):
 
                 pool = ConnectionPool(
                     self.dsn, min_size=self.min_size, max_size=self.max_size,
-                    timeout=self.timeout_s, kwargs={"autocommit": True}, open=False,
-                    name="consentkit-receipts",
+                    timeout=self.timeout_s, open=False, name=APPLICATION_NAME,
+                    kwargs=connection_options(self.dsn, APPLICATION_NAME),
                 )
                 pool.open(wait=False)
                 self._pool = pool
@@ -106,6 +120,42 @@ class PostgresReceiptStore(ReceiptStore):
     def _write_batch(self, rows: Sequence[tuple[Any, ...]]) -> None:
         self._run(_insert, rows)
 
+    async def asave(self, receipt: Receipt) -> None:
+        writer = self._loop_writer()
+        if writer is None:  # not on asyncio, or the pool serves another running loop
+            import anyio.to_thread
+
+            await anyio.to_thread.run_sync(self.save, receipt)
+            return
+        await writer.save(_to_row(receipt))
+
+    def _loop_writer(self) -> LoopWriter | None:
+        """The writer of the running asyncio loop, created on first use. A writer left by
+        a loop that has stopped (a test client's, a restarted server's) is replaced."""
+        loop = _running_loop()
+        if loop is None:  # another async library (trio)
+            return None
+        writer = self._writer
+        if writer is not None and writer.loop is loop:
+            return writer
+        with self._lock:
+            writer = self._writer
+            if writer is None or writer.loop is not loop:
+                if writer is not None and writer.loop.is_running():
+                    return None
+                from .postgres_async import LoopWriter
+
+                writer = self._writer = LoopWriter(self.dsn, self.max_size, self.timeout_s)
+        return writer
+
+    async def aclose(self) -> None:
+        with self._lock:
+            writer = self._writer
+            if writer is None or writer.loop is not _running_loop():
+                return
+            self._writer = None
+        await writer.close()
+
     def by_consent_id(self, consent_id: str) -> list[Receipt]:
         rows: list[tuple[Any, ...]] = self._run(_select, consent_id)
         return [_from_row(row) for row in rows]
@@ -122,8 +172,39 @@ class PostgresReceiptStore(ReceiptStore):
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
+            writer, self._writer = self._writer, None
         if pool is not None:
             pool.close()
+        if writer is not None:
+            writer.close_elsewhere(self.timeout_s)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def connection_options(dsn: str, application_name: str) -> dict[str, Any]:
+    """Autocommit, and a name in ``pg_stat_activity`` unless the DSN gives one."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    options: dict[str, Any] = {"autocommit": True}
+    if "application_name" not in conninfo_to_dict(dsn):
+        options["application_name"] = application_name
+    return options
+
+
+def insert_statements(rows: Sequence[tuple[Any, ...]]) -> list[tuple[str, list[Any]]]:
+    """The INSERT statements (with their parameters) that store ``rows``, one for every
+    few hundred rows."""
+    statements: list[tuple[str, list[Any]]] = []
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start:start + _ROWS_PER_INSERT]
+        query = _INSERT + ", ".join([_ROW_VALUES] * len(chunk))
+        statements.append((query, [value for row in chunk for value in row]))
+    return statements
 
 
 def _create_schema(conn: Any) -> None:
@@ -134,11 +215,13 @@ def _create_schema(conn: Any) -> None:
 
 
 def _insert(conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
-    if len(rows) == 1:
-        conn.execute(_INSERT, rows[0])  # autocommit: one round trip
+    statements = insert_statements(rows)
+    if len(statements) == 1:
+        conn.execute(*statements[0])  # autocommit: one statement, one round trip
         return
-    with conn.transaction(), conn.cursor() as cursor:
-        cursor.executemany(_INSERT, rows)
+    with conn.transaction():
+        for query, params in statements:
+            conn.execute(query, params)
 
 
 def _select(conn: Any, consent_id: str) -> list[tuple[Any, ...]]:
