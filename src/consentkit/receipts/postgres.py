@@ -145,7 +145,7 @@ class PostgresReceiptStore(ReceiptStore):
                     return None
                 from .postgres_async import LoopWriter
 
-                writer = self._writer = LoopWriter(self.dsn, self.max_size, self.timeout_s)
+                writer = self._writer = LoopWriter(self.dsn, self.timeout_s)
         return writer
 
     async def aclose(self) -> None:

@@ -26,13 +26,20 @@ ASYNC_WRITERS = 2  # batches in flight at once: fewer, larger transactions than 
 
 
 class LoopWriter:
-    """Saves rows on the running event loop through a pool of up to ``max_size``
-    connections. Create it inside the loop; close it there with :meth:`close`."""
+    """Saves rows on the running event loop through a pool of ``ASYNC_WRITERS``
+    connections. Create it inside the loop; close it there with :meth:`close`.
 
-    def __init__(self, dsn: str, max_size: int, timeout_s: float) -> None:
+    The pool has a fixed size and is filled before the first write: the pool's
+    maintenance tasks swallow cancellation, so a loop that ended while one was still
+    connecting would wait for it forever. With nothing left to grow, a loop that ends
+    without closing the pool (no lifespan shutdown) cancels its idle tasks cleanly."""
+
+    def __init__(self, dsn: str, timeout_s: float) -> None:
         self.loop = asyncio.get_running_loop()
+        self.timeout_s = timeout_s
         self.pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            dsn, min_size=1, max_size=max_size, timeout=timeout_s, open=False,
+            dsn, min_size=ASYNC_WRITERS, max_size=ASYNC_WRITERS, timeout=timeout_s,
+            open=False,
             kwargs=connection_options(dsn, ASYNC_APPLICATION_NAME),
             name=ASYNC_APPLICATION_NAME,
         )
@@ -48,7 +55,7 @@ class LoopWriter:
         if not self._opened:
             async with self._opening:
                 if not self._opened:
-                    await self.pool.open(wait=False)
+                    await self.pool.open(wait=True, timeout=self.timeout_s)
                     self._opened = True
         return self.pool
 
