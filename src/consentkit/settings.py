@@ -63,8 +63,9 @@ class Settings:
     regions: Mapping[str, Regime] | None = None
     honour_gpc: bool = True
 
-    # Consent receipts: a ReceiptStore, "sqlite:///path", "postgresql://...", or None.
-    receipts: Any = None
+    # Consent receipts: True (SQLite under data_dir, the embedded default), a ReceiptStore,
+    # "sqlite:///path", "postgresql://...", or None/False to store none.
+    receipts: Any = True
     receipts_retention_days: int = 365 * 3
     receipts_retention_tag: str = "consent-receipt-3y"
     data_dir: str | Path = "var"
