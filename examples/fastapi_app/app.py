@@ -7,7 +7,7 @@ Run it from the project's root with ``make demo``, which runs::
 
 then open http://127.0.0.1:8000. Served like that (plain http on 127.0.0.1) the consent
 cookie is sent without ``Secure`` and a development secret key is used; anywhere else set
-``SHOP_PUBLIC_URL=https://...`` and ``SHOP_SECRET_KEY=...`` (see docs/examples.md).
+``SHOP_PUBLIC_URL=https://...`` and ``SHOP_SECRET_KEY=...`` (see the README, "The example shops").
 
 The views set their cookies the way a shop does, without asking: the login session, the
 CSRF token, the cart, the locale, a visitor number for analytics and Meta's ``_fbp``. The

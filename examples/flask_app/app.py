@@ -8,7 +8,7 @@ or under a production server: ``gunicorn --chdir examples/flask_app "app:create_
 
 then open http://127.0.0.1:5000. Served like that (plain http on 127.0.0.1) cookies are
 sent without ``Secure`` and a development secret key is used; anywhere else set
-``SHOP_PUBLIC_URL=https://...`` and ``SHOP_SECRET_KEY=...`` (see docs/examples.md).
+``SHOP_PUBLIC_URL=https://...`` and ``SHOP_SECRET_KEY=...`` (see the README, "The example shops").
 
 The app factory configures consentkit the Flask way, with ``CONSENTKIT_*`` keys in
 ``app.config``; the login session is Flask's own signed session cookie, renamed

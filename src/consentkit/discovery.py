@@ -5,7 +5,7 @@ neither the policy nor the catalogue knows. The first time a name is seen a warn
 to the ``consentkit.discovery`` logger (no handler is attached: the application's logging
 configuration decides where it goes); every sighting is counted. In development the counts
 are served as JSON by ``GET {prefix}/discovery`` when the middleware runs with
-``debug=True`` (see ``docs/testing.md``).
+``debug=True`` (see the README, "Passive discovery of undeclared cookies").
 """
 
 from __future__ import annotations

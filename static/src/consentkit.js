@@ -1,4 +1,4 @@
-/* consentkit banner and browser guard. No dependencies. Served as written (see docs/banner.md). */
+/* consentkit banner and browser guard. No dependencies. Served as written (see the README, "The banner and the browser runtime"). */
 (function (w, d) {
   "use strict";
   var cfgEl = d.getElementById("consentkit-config");

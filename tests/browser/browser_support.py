@@ -11,7 +11,7 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-# npm packages (axe-core, terser) live in a git-ignored folder; see docs/banner.md
+# npm packages (axe-core, terser) live in a git-ignored folder (the Makefile installs them).
 NODE_MODULES = (ROOT / ".venv" / "axe" / "node_modules", Path(__file__).with_name("node_modules"))
 NPM_INSTALL = ("npm install --no-save --no-audit --no-fund --prefix .venv/axe "
                "axe-core@4.14.1 terser@5.51.2")
