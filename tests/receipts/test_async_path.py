@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -126,3 +127,30 @@ def test_postgres_under_wsgi_keeps_the_thread_pool(postgres_backend: Backend) ->
     sessions = _sessions(postgres_backend)
     assert "consentkit-receipts" in sessions
     assert "consentkit-receipts-async" not in sessions
+
+
+async def test_a_store_without_its_own_async_save_saves_in_a_worker_thread(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from consentkit.receipts import open_store_at
+
+    store = open_store_at("sqlite://", tmp_path)
+    assert store is not None and not store.saves_async
+    seen: list[str] = []
+    original = store.save
+
+    def save_and_note(receipt: Receipt) -> None:
+        seen.append(threading.current_thread().name)
+        original(receipt)
+
+    store.save = save_and_note  # type: ignore[method-assign]
+    now = datetime.now(UTC)
+    receipt = Receipt("thread-save-0001", now, "1", ("necessary",), ("analytics",), "opt-in",
+                      None, False, "en", "203.0.113.0/24", "Firefox 120 / Linux / pc",
+                      "consent-receipt-3y", now + timedelta(days=30))
+    await store.asave(receipt)
+    assert seen and seen[0] != threading.current_thread().name
+    assert [r.consent_id for r in store.by_consent_id("thread-save-0001")] == ["thread-save-0001"]
+    store.close()

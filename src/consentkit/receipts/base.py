@@ -95,11 +95,13 @@ class ReceiptStore(ABC):
     async def asave(self, receipt: Receipt) -> None:
         """Store one receipt durably without blocking the running event loop.
 
-        Optional: the ASGI adapter awaits it when a store overrides it (see
-        :attr:`saves_async`), and otherwise runs :meth:`save` in a worker thread. The same
-        contract as ``save``: return only once the receipt is durable, raise StorageError
-        when it cannot be stored."""
-        raise NotImplementedError(f"{type(self).__name__} has no async save")
+        The same contract as ``save``: return only once the receipt is durable, raise
+        StorageError when it cannot be stored. By default ``save`` runs in a worker thread;
+        a store with a native async driver overrides this (see :attr:`saves_async`), and
+        the ASGI adapter then awaits it on the loop."""
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(self.save, receipt)
 
     async def aclose(self) -> None:
         """Release what :meth:`asave` opened on the running event loop. The ASGI adapter
