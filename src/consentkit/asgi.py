@@ -35,30 +35,13 @@ class ConsentMiddleware:
         self.engine = Engine(Settings(**options))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self.app(scope, self._lifespan_receive(receive), send)
-        else:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                receive = self._lifespan_receive(receive)
             await self.app(scope, receive, send)
-
-    def _lifespan_receive(self, receive: Receive) -> Receive:
-        engine = self.engine
-
-        async def wrapped() -> Message:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                engine.startup()
-            elif message["type"] == "lifespan.shutdown":
-                if engine.receipts is not None:
-                    await engine.receipts.aclose()  # what asave opened on this loop
-                await anyio.to_thread.run_sync(engine.shutdown)
-            return message
-
-        return wrapped
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+            return
+        # HTTP, written out here rather than in a second coroutine: this is every
+        # request's path.
         request = RequestInfo(
             scope["method"],
             scope["path"],
@@ -82,6 +65,21 @@ class ConsentMiddleware:
             await self.app(scope, receive, responder.send)
         finally:
             exchange.finish(responder.status, responder.sent)
+
+    def _lifespan_receive(self, receive: Receive) -> Receive:
+        engine = self.engine
+
+        async def wrapped() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                engine.startup()
+            elif message["type"] == "lifespan.shutdown":
+                if engine.receipts is not None:
+                    await engine.receipts.aclose()  # what asave opened on this loop
+                await anyio.to_thread.run_sync(engine.shutdown)
+            return message
+
+        return wrapped
 
 
 async def _answer(exchange: Exchange, route: Route, receive: Receive, send: Send) -> None:
