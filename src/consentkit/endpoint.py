@@ -116,11 +116,7 @@ class ConsentEndpoint:
             raise ConsentRequestError(413, "body_too_large",
                                       f"the body must be at most {MAX_BODY} bytes")
         chosen, lang = parse_choice(body, engine)
-        granted = frozenset(chosen) | engine.required_categories
-        if before.gpc:
-            from .engine import GPC_REFUSES
-
-            granted = granted - {GPC_REFUSES}
+        granted = engine.in_force(chosen, before.gpc)
         refused = engine.known_categories - granted
         consent_id = before.id or new_consent_id()
         after = Consent(granted, True, consent_id, engine.policy.version, None,

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .classify import Classifier
 from .consent import Consent
 from .consent_cookie import ConsentCodec
-from .http import Headers, Reply, RequestInfo, expire_cookie, parse_cookie_header
+from .http import (
+    Headers,
+    Reply,
+    RequestInfo,
+    expire_cookie,
+    parse_cookie_header,
+    set_cookie_name,
+)
 from .policy import NECESSARY, CollectionRoute
 from .settings import Settings
 
@@ -178,25 +185,26 @@ class Engine:
         if raw is not None:
             record = self.codec.decode(raw, self.policy.version, self.known_categories)
             if record is not None:
-                granted = record.categories | self.required_categories
-                if gpc:
-                    granted = granted - {GPC_REFUSES}
+                granted = self.in_force(record.categories, gpc)
                 return Consent(
-                    frozenset(granted), True, record.id, record.version, record.issued_at,
+                    granted, True, record.id, record.version, record.issued_at,
                     regime, gpc, region, self.known_categories - granted,
                 )
         return self.default_consent(regime, region, gpc)
+
+    def in_force(self, chosen: Iterable[str], gpc: bool) -> frozenset[str]:
+        """The categories in force for a choice: the required ones always, and never what
+        Global Privacy Control refuses when the browser sent it."""
+        granted = frozenset(chosen) | self.required_categories
+        return granted - {GPC_REFUSES} if gpc else granted
 
     def default_consent(self, regime: str, region: str | None, gpc: bool) -> Consent:
         key = (regime, region, gpc)
         found = self._default_consents.get(key)
         if found is None:
-            if regime == "opt-in":
-                granted = frozenset(self.required_categories)
-            else:
-                granted = self.known_categories
-            if gpc:
-                granted = granted - {GPC_REFUSES}
+            granted = self.in_force(
+                self.required_categories if regime == "opt-in" else self.known_categories, gpc
+            )
             found = Consent(granted, regime=regime, gpc=gpc, region=region,
                             refused=self.known_categories - granted)
             if len(self._default_consents) < 1024:
@@ -223,22 +231,19 @@ class Engine:
         raw_name = value.partition(b"=")[0]
         category = self._category_by_raw_name.get(raw_name, _MISSING)
         if category is _MISSING:
-            category = self.classifier.cookie(_set_cookie_name(value)).category
+            category = self.classifier.cookie(set_cookie_name(value)).category
             if len(self._category_by_raw_name) >= 4096:
                 self._category_by_raw_name.clear()
             self._category_by_raw_name[raw_name] = category
         if category is None:
-            return self.cookie_allowed(_set_cookie_name(value), consent)
+            return self.cookie_allowed(set_cookie_name(value), consent)
         return category in consent.categories
 
-    def cleanup_headers(
-        self, request: RequestInfo, consent: Consent, skip: Iterable[str] = ()
-    ) -> Headers:
+    def cleanup_headers(self, request: RequestInfo, consent: Consent) -> Headers:
         """``Set-Cookie`` headers that expire the request's cookies of refused categories."""
-        skipped = set(skip)
         out: Headers = []
         for name in request.cookies:
-            if name in skipped or name == self.settings.cookie_name:
+            if name == self.settings.cookie_name:
                 continue
             found = self.classifier.cookie(name)
             if found.category is None or found.category in consent.categories:
@@ -351,11 +356,6 @@ class Exchange:
         if log is not None:
             log.record(self.request, self.consent, status, response_bytes,
                        time.perf_counter() - self.started)
-
-
-def _set_cookie_name(value: bytes) -> str:
-    end = value.find(b"=")
-    return value[:end].strip().decode("latin-1") if end > 0 else ""
 
 
 _DELETION = re.compile(rb"(?i);\s*(max-age\s*=\s*(0+|-\d+)\s*(;|$)|expires\s*=\s*thu, 01 jan 1970)")

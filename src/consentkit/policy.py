@@ -23,6 +23,13 @@ RuleSource = Literal["policy", "catalogue", "heuristic", "consentkit"]
 _CATEGORY_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
+def _check_regex(pattern: str, setting: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(setting, f"{pattern!r} does not compile: {exc}") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     """A purpose a visitor can agree to. ``required`` categories cannot be refused."""
@@ -85,12 +92,7 @@ class CookieRule:
                 "cookie rule", f"exactly one of name, prefix or pattern must be set, got {given}"
             )
         if self.pattern is not None:
-            try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ConfigError(
-                    "cookie rule pattern", f"{self.pattern!r} does not compile: {exc}"
-                ) from exc
+            _check_regex(self.pattern, "cookie rule pattern")
 
     @property
     def kind(self) -> Literal["exact", "prefix", "pattern"]:
@@ -175,12 +177,7 @@ class SnippetRule:
     source: RuleSource = "policy"
 
     def __post_init__(self) -> None:
-        try:
-            re.compile(self.signature)
-        except re.error as exc:
-            raise ConfigError(
-                "snippet rule signature", f"{self.signature!r} does not compile: {exc}"
-            ) from exc
+        _check_regex(self.signature, "snippet rule signature")
 
     def describe(self) -> str:
         who = f", {self.vendor}" if self.vendor else ""
