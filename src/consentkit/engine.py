@@ -78,6 +78,7 @@ class Engine:
         self.codec = ConsentCodec(settings.secret_keys, policy.consent_lifetime_days * 86_400)
         self.known_categories = frozenset(policy.category_names)
         self.required_categories = policy.required_categories | {NECESSARY}
+        self.prefix = settings.prefix
         self.endpoint_path = settings.prefix + "/consent"
         self.static_prefix = settings.prefix + "/static/"
         self._cookie_marker = settings.cookie_name.encode("latin-1") + b"="
@@ -120,6 +121,9 @@ class Engine:
             )
         self.receipts: Any = open_store(settings.receipts, settings)  # a ReceiptStore
         self._plain_default = self.default_consent(settings.default_regime, None, False)
+        self._gpc_default = self.default_consent(
+            settings.default_regime, None, settings.honour_gpc
+        )
         from .discovery import UnknownCookies
 
         self.discovery: Any = UnknownCookies(  # consentkit.discovery.UnknownCookies
@@ -151,7 +155,49 @@ class Engine:
         if not self._started:
             self.startup()
         raw, gpc, has_cookies = self._scan(request)
-        return Exchange(self, request, self._consent(request, raw, gpc), has_cookies)
+        if raw is None and not gpc and self.regions is None:
+            consent = self._plain_default  # the common first visit: nothing to look up
+        else:
+            consent = self._consent(request, raw, gpc)
+        return Exchange(self, request, consent, has_cookies)
+
+    def first_visit(self, path: str, headers: Headers) -> Consent | None:
+        """The quick path of a request the app answers, from a browser that sent no
+        cookie (a first visit): its consent, the regime's default. ``None`` for any
+        other request, which takes :meth:`begin`."""
+        if (
+            self.regions is not None
+            or path.startswith(self.prefix)
+            or path in self._collection_routes
+            or not self._started
+        ):
+            return None
+        consent = self._plain_default
+        for key, value in headers:
+            if key == b"cookie":
+                return None
+            if key == b"sec-gpc" and value.strip() == b"1":
+                consent = self._gpc_default
+        return consent
+
+    def passes(self, consent: Consent, status: int, headers: Headers) -> bool:
+        """Does a first visit's response start go out exactly as the app sent it, body
+        untouched? Only when each ``Set-Cookie`` is of a name judged before and granted,
+        and the body is not HTML to rewrite. ``False`` sends the response through
+        :meth:`Exchange.judge`, which decides every other case."""
+        granted = consent.categories
+        known = self._category_by_raw_name
+        for key, value in headers:
+            if key == b"set-cookie":
+                if known.get(value.partition(b"=")[0], _MISSING) not in granted:
+                    return False
+            elif (
+                key == b"content-type"
+                and self.html is not None
+                and value[:21].lower().startswith(_HTML_TYPES)
+            ):
+                return False
+        return True
 
     def consent_for(self, request: RequestInfo) -> Consent:
         """The consent in force for this request: the visitor's cookie, else the default
@@ -210,9 +256,6 @@ class Engine:
             if len(self._default_consents) < 1024:
                 self._default_consents[key] = found
         return found
-
-    def collection_route(self, path: str) -> CollectionRoute | None:
-        return self._collection_routes.get(path) if self._collection_routes else None
 
     # -- cookies -------------------------------------------------------------------------
 
@@ -285,11 +328,13 @@ class Exchange:
     def intercept(self) -> Route | None:
         """A route the engine answers itself, or ``None`` when the app should answer."""
         engine, path = self.engine, self.request.path
-        if path.startswith(engine.settings.prefix):
+        if path.startswith(engine.prefix):
             from .endpoint import route_for
 
             return route_for(self, path)
-        collection = engine.collection_route(path)
+        if not engine._collection_routes:
+            return None
+        collection = engine._collection_routes.get(path)
         if (
             collection is not None
             and self.request.method in collection.methods
@@ -313,11 +358,23 @@ class Exchange:
         """Judge the app's response start: drop Set-Cookie of refused categories, expire
         refused cookies the browser still has, and plan the HTML rewrite (unless the body
         is not the adapter's to rewrite: a file sent by the server, ASGI pathsend)."""
+        plan = self.judge(status, headers, rewrite_body)
+        return ResponsePlan(status, headers) if plan is None else plan
+
+    def judge(
+        self, status: int, headers: Headers, rewrite_body: bool = True
+    ) -> ResponsePlan | None:
+        """:meth:`response`, or ``None`` when the start goes out exactly as the app sent
+        it and the body is not rewritten (the common case, kept cheap)."""
         engine, consent = self.engine, self.consent
+        granted = consent.categories
+        known = engine._category_by_raw_name
         refused: list[int] | None = None
         html = False
         for index, (key, value) in enumerate(headers):
             if key == b"set-cookie":
+                if known.get(value.partition(b"=")[0], _MISSING) in granted:
+                    continue  # a name already judged, of a granted category
                 if not (engine.set_cookie_allowed(value, consent) or _is_deletion(value)):
                     logger.debug("held back Set-Cookie %r", value.partition(b"=")[0])
                     if refused is None:
@@ -325,6 +382,16 @@ class Exchange:
                     refused.append(index)
             elif key == b"content-type":
                 html = value[:21].lower().startswith(_HTML_TYPES)
+        rewrite = (
+            html
+            and rewrite_body
+            and engine.html is not None
+            and status not in _NO_BODY_STATUSES
+            and status >= 200
+            and self.request.method != "HEAD"
+        )
+        if refused is None and not self.has_cookies and not rewrite:
+            return None
         plan = ResponsePlan(status, headers)
         if refused is not None:
             dropped = set(refused)
@@ -335,14 +402,7 @@ class Exchange:
             if cleanup:
                 plan.headers = [*plan.headers, *cleanup]
                 plan.changed = True
-        if (
-            html
-            and rewrite_body
-            and engine.html is not None
-            and status not in _NO_BODY_STATUSES
-            and status >= 200
-            and self.request.method != "HEAD"
-        ):
+        if rewrite:
             new_headers, body_filter = engine.html.plan(
                 self.request, consent, status, plan.headers
             )

@@ -12,7 +12,7 @@ import time
 from datetime import date, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlsplit
 
 from ..consent import Consent
@@ -29,10 +29,11 @@ MAX_PATH_LENGTH = 2048
 
 # What AccessLog.record queues: a plain tuple (cheapest to build on the request's path)
 # of references, no copies: the request (its method, path, query string, client and
-# headers are read on the writer thread), the consent, and the response's figures.
+# headers are read on the writer thread; a RequestInfo, or the ASGI HTTP scope itself),
+# the consent, and the response's figures.
 Captured = tuple[
     float,  # time.time() when the response ended
-    RequestInfo,
+    "RequestInfo | dict[str, Any]",
     "Consent | None",
     int,  # status
     int,  # response bytes
@@ -87,9 +88,14 @@ class LineBuilder:
     def build(self, entry: Captured) -> str:
         """The JSON line for one request (no trailing newline)."""
         at, request, consent, status, response_bytes, duration_s = entry
-        method, path, query_string, client, headers = (
-            request.method, request.path, request.query_string, request.client,
-            request.headers)
+        if isinstance(request, dict):  # an ASGI HTTP scope, as it came
+            method, path, query_string, client, headers = (
+                request["method"], request["path"], request.get("query_string", b""),
+                request.get("client"), request["headers"])
+        else:
+            method, path, query_string, client, headers = (
+                request.method, request.path, request.query_string, request.client,
+                request.headers)
         began = at - duration_s  # the line is stamped when the request began
         if int(began) != self._second:
             self._clock(began)

@@ -9,7 +9,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..consent import Consent
 from ..http import RequestInfo
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("consentkit.accesslog")
 
-Recorder = Callable[[RequestInfo, "Consent | None", int, int, float], None]
+# The request is a RequestInfo, or an ASGI HTTP scope (a plain dict) as it came.
+LoggedRequest = RequestInfo | dict[str, Any]
+Recorder = Callable[[LoggedRequest, "Consent | None", int, int, float], None]
 
 
 def _enqueuer(writer: BackgroundWriter[Captured]) -> Recorder:
@@ -33,7 +35,7 @@ def _enqueuer(writer: BackgroundWriter[Captured]) -> Recorder:
     items, capacity, now = writer.items, writer.capacity, time.time
     append, count_dropped = items.append, writer.count_dropped
 
-    def record(request: RequestInfo, consent: Consent | None, status: int,
+    def record(request: LoggedRequest, consent: Consent | None, status: int,
                response_bytes: int, duration_s: float) -> None:
         if len(items) < capacity:
             append((now(), request, consent, status, response_bytes, duration_s))
@@ -90,7 +92,7 @@ class AccessLog:
 
     def _start_and_record(
         self,
-        request: RequestInfo,
+        request: LoggedRequest,
         consent: Consent | None,
         status: int,
         response_bytes: int,
