@@ -21,8 +21,9 @@ from .http import (
     Headers,
     Reply,
     RequestInfo,
+    cookie_value,
+    cookie_value_pattern,
     expire_cookie,
-    parse_cookie_header,
     set_cookie_name,
 )
 from .policy import NECESSARY, CollectionRoute
@@ -36,6 +37,7 @@ logger = logging.getLogger("consentkit")
 GPC_REFUSES = "marketing"
 _NO_BODY_STATUSES = frozenset({204, 304})
 _MISSING = object()
+CACHE_SIZE = 4096  # entries of each cache on the request's path
 # Only these media types can be rewritten (the HTML layer makes the final decision).
 _HTML_TYPES = (b"text/html", b"application/xhtml")
 
@@ -82,6 +84,11 @@ class Engine:
         self.endpoint_path = settings.prefix + "/consent"
         self.static_prefix = settings.prefix + "/static/"
         self._cookie_marker = settings.cookie_name.encode("latin-1") + b"="
+        self._consent_cookie_pattern = cookie_value_pattern(settings.cookie_name)
+        # Caches of the request's path, each bounded (cleared when full): consent cookies
+        # already verified, and the cleanup owed to a set of cookies under a consent.
+        self._verified: dict[tuple[str, str, str | None, bool], tuple[Consent, float]] = {}
+        self._cleanups: dict[tuple[tuple[bytes, ...], str, frozenset[str]], Headers] = {}
         self._collection_routes: dict[str, CollectionRoute] = {
             route.path: route for route in policy.collection_routes
         }
@@ -154,12 +161,12 @@ class Engine:
     def begin(self, request: RequestInfo) -> Exchange:
         if not self._started:
             self.startup()
-        raw, gpc, has_cookies = self._scan(request)
+        raw, gpc, cookies = self._scan(request)
         if raw is None and not gpc and self.regions is None:
             consent = self._plain_default  # the common first visit: nothing to look up
         else:
             consent = self._consent(request, raw, gpc)
-        return Exchange(self, request, consent, has_cookies)
+        return Exchange(self, request, consent, cookies)
 
     def first_visit(self, path: str, headers: Headers) -> Consent | None:
         """The quick path of a request the app answers, from a browser that sent no
@@ -205,21 +212,20 @@ class Engine:
         raw, gpc, _ = self._scan(request)
         return self._consent(request, raw, gpc)
 
-    def _scan(self, request: RequestInfo) -> tuple[str | None, bool, bool]:
+    def _scan(self, request: RequestInfo) -> tuple[str | None, bool, tuple[bytes, ...]]:
         """One pass over the request headers: the consent cookie's value, whether GPC
-        was sent (and is honoured), whether any cookie came at all."""
+        was sent (and is honoured), and the values of the Cookie headers."""
         raw: str | None = None
-        gpc = has_cookies = False
+        gpc = False
+        cookies: tuple[bytes, ...] = ()
         for key, value in request.headers:
             if key == b"cookie":
-                has_cookies = True
+                cookies = (*cookies, value)
                 if self._cookie_marker in value:
-                    raw = parse_cookie_header(value.decode("latin-1")).get(
-                        self.settings.cookie_name
-                    )
+                    raw = cookie_value(value, self._consent_cookie_pattern) or raw
             elif key == b"sec-gpc":
                 gpc = value.strip() == b"1" and self.settings.honour_gpc
-        return raw, gpc, has_cookies
+        return raw, gpc, cookies
 
     def _consent(self, request: RequestInfo, raw: str | None, gpc: bool) -> Consent:
         if raw is None and not gpc and self.regions is None:
@@ -229,13 +235,23 @@ class Engine:
         else:
             regime, region = self.settings.default_regime, None
         if raw is not None:
+            key = (raw, regime, region, gpc)
+            known = self._verified.get(key)
+            if known is not None and time.time() <= known[1]:
+                return known[0]
             record = self.codec.decode(raw, self.policy.version, self.known_categories)
             if record is not None:
                 granted = self.in_force(record.categories, gpc)
-                return Consent(
+                consent = Consent(
                     granted, True, record.id, record.version, record.issued_at,
                     regime, gpc, region, self.known_categories - granted,
                 )
+                # A value verified once is not verified again until its max age runs out.
+                if len(self._verified) >= CACHE_SIZE:
+                    self._verified.clear()
+                expires = record.issued_at.timestamp() + self.codec.max_age_seconds
+                self._verified[key] = (consent, expires)
+                return consent
         return self.default_consent(regime, region, gpc)
 
     def in_force(self, chosen: Iterable[str], gpc: bool) -> frozenset[str]:
@@ -282,14 +298,23 @@ class Engine:
             return self.cookie_allowed(set_cookie_name(value), consent)
         return category in consent.categories
 
-    def cleanup_headers(self, request: RequestInfo, consent: Consent) -> Headers:
-        """``Set-Cookie`` headers that expire the request's cookies of refused categories."""
+    def cleanup_headers(self, request: RequestInfo, consent: Consent,
+                        cookies: tuple[bytes, ...] | None = None) -> Headers:
+        """``Set-Cookie`` headers that expire the request's cookies of refused categories.
+        Cached by the Cookie header values (``cookies``, when the caller has them), host
+        and consent: a browser sends the same cookies request after request."""
+        key = None
+        if cookies is not None:
+            key = (cookies, request.host, consent.categories)
+            found = self._cleanups.get(key)
+            if found is not None:
+                return found
         out: Headers = []
         for name in request.cookies:
             if name == self.settings.cookie_name:
                 continue
-            found = self.classifier.cookie(name)
-            if found.category is None or found.category in consent.categories:
+            found_rule = self.classifier.cookie(name)
+            if found_rule.category is None or found_rule.category in consent.categories:
                 continue
             rule = self.classifier.cookie_rule(name)
             path = rule.path if rule else "/"
@@ -299,6 +324,10 @@ class Engine:
             domains += parent_domains(request.host)
             for domain in dict.fromkeys(domains):
                 out.append((b"set-cookie", expire_cookie(name, path, domain)))
+        if key is not None:
+            if len(self._cleanups) >= CACHE_SIZE:
+                self._cleanups.clear()
+            self._cleanups[key] = out
         return out
 
 
@@ -315,14 +344,14 @@ def parent_domains(host_header: str) -> list[str | None]:
 class Exchange:
     """One request and its response. Never stored on the middleware."""
 
-    __slots__ = ("consent", "engine", "has_cookies", "request", "started")
+    __slots__ = ("consent", "cookies", "engine", "request", "started")
 
     def __init__(self, engine: Engine, request: RequestInfo, consent: Consent,
-                 has_cookies: bool | None = None) -> None:
+                 cookies: tuple[bytes, ...] = ()) -> None:
         self.engine = engine
         self.request = request
         self.consent = consent
-        self.has_cookies = request.has_cookies if has_cookies is None else has_cookies
+        self.cookies = cookies  # the values of the request's Cookie headers
         self.started = time.perf_counter() if engine.access_log is not None else 0.0
 
     def intercept(self) -> Route | None:
@@ -390,15 +419,15 @@ class Exchange:
             and status >= 200
             and self.request.method != "HEAD"
         )
-        if refused is None and not self.has_cookies and not rewrite:
+        if refused is None and not self.cookies and not rewrite:
             return None
         plan = ResponsePlan(status, headers)
         if refused is not None:
             dropped = set(refused)
             plan.headers = [item for at, item in enumerate(headers) if at not in dropped]
             plan.changed = True
-        if self.has_cookies:
-            cleanup = engine.cleanup_headers(self.request, consent)
+        if self.cookies:
+            cleanup = engine.cleanup_headers(self.request, consent, self.cookies)
             if cleanup:
                 plan.headers = [*plan.headers, *cleanup]
                 plan.changed = True

@@ -7,6 +7,7 @@ WSGI adapter converts to and from latin-1 strings at its edge.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from http.cookies import _unquote  # type: ignore[attr-defined]
 
@@ -95,6 +96,21 @@ def parse_cookie_header(header: str) -> dict[str, str]:
             except Exception:  # pragma: no cover - _unquote is lenient
                 jar[key] = val
     return jar
+
+
+def cookie_value_pattern(name: str) -> re.Pattern[bytes]:
+    """What :func:`cookie_value` looks for: one cookie's pairs in a ``Cookie`` header."""
+    return re.compile(rb"(?:^|;)\s*" + re.escape(name.encode("latin-1")) + rb"\s*=([^;]*)")
+
+
+def cookie_value(header: bytes, pattern: re.Pattern[bytes]) -> str | None:
+    """The value of one cookie in a ``Cookie`` header, read as :func:`parse_cookie_header`
+    reads it (the last pair of that name wins), without parsing the other pairs."""
+    found = pattern.findall(header)
+    if not found:
+        return None
+    value = found[-1].strip().decode("latin-1")
+    return _unquote(value) if value.startswith('"') else value  # type: ignore[no-any-return]
 
 
 def set_cookie_name(header_value: bytes) -> str:
