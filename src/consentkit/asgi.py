@@ -2,7 +2,8 @@
 
 A thin translation of ASGI into calls on :class:`~consentkit.engine.Engine`; every
 decision is the engine's. Per-request state lives in the closure that wraps the app's
-``send`` for that request, never on the middleware.
+``send`` for that request, or in a :class:`_Responder` built for it, never on the
+middleware.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Unpack
 
 import anyio.to_thread
 
+from .consent import Consent
 from .endpoint import ConsentEndpoint, PendingChoice
 from .engine import Engine, Exchange, ResponsePlan
 from .http import Reply, RequestInfo
@@ -43,84 +45,88 @@ class ConsentMiddleware:
             return
         # HTTP, written out here rather than in a second coroutine: this is every
         # request's path. A first visit (no cookie) that the app answers takes the quick
-        # path: no request object, no exchange, unless its response needs a change.
+        # path: no request object and no exchange unless its response needs a change.
         engine = self.engine
-        log = engine.access_log
-        started = perf_counter() if log is not None else 0.0
-        exchange: Exchange | None = None
         consent = engine.first_visit(scope["path"], scope["headers"])
         if consent is None:
-            exchange = engine.begin(request_info(scope))
-            consent = exchange.consent
+            await self._exchange(scope, receive, send)
+            return
         state = scope.get("state")
         if state is None:
-            scope["state"] = state = {}
-        state["consent"] = consent
-        if exchange is not None:
-            route = exchange.intercept()
-            if route is not None:
-                await _answer(exchange, route, receive, send)
-                return
-        # The app's send, judged: a closure over this request's state (nothing of it on
-        # the middleware), as cheap as it can be for a response that needs no change.
-        status = 500  # until the app starts its response
-        sent = 0
-        plan: ResponsePlan | None = None  # set while the body is rewritten
-        held: Message | None = None  # the start, held until the first rewritten chunk
+            scope["state"] = {"consent": consent}
+        else:
+            state["consent"] = consent
+        if engine.access_log is not None:
+            await self._logged_first_visit(scope, receive, send, consent)
+            return
+        judged: _Responder | None = None  # once the response needs the engine's judgement
 
-        async def judged_send(message: Message) -> None:
-            nonlocal exchange, status, sent, plan, held
-            kind = message["type"]
-            if kind == "http.response.body":
-                if plan is None:
+        async def quick_send(message: Message) -> None:
+            nonlocal judged
+            if judged is None:
+                if message["type"] != "http.response.start" or engine.passes(
+                    consent, message["status"], message.get("headers") or []
+                ):
+                    await send(message)  # the start as the app sent it, and its body
+                    return
+                judged = _Responder(engine.begin(request_info(scope)), send)
+            await judged.send(message)
+
+        await self.app(scope, receive, quick_send)
+
+    async def _logged_first_visit(
+        self, scope: Scope, receive: Receive, send: Send, consent: Consent
+    ) -> None:
+        """The quick path with an access log: the status and bytes are counted, and the
+        scope itself is queued (read on the log's writer thread)."""
+        engine, started = self.engine, perf_counter()
+        status, sent = 500, 0
+        judged: _Responder | None = None
+
+        async def quick_send(message: Message) -> None:
+            nonlocal judged, status, sent
+            if judged is None:
+                kind = message["type"]
+                if kind == "http.response.body":
                     sent += len(message.get("body", b""))
                     await send(message)
                     return
-                more = message.get("more_body", False)
-                out = plan.rewrite(message.get("body", b""), last=not more)
-                if held is not None:
-                    headers = plan.headers if more else plan.headers_with_length(len(out))
-                    start, held = held, None
-                    await send({**start, "headers": headers})
-                sent += len(out)
-                await send({"type": "http.response.body", "body": out, "more_body": more})
-            elif kind == "http.response.start":
+                if kind != "http.response.start":
+                    await send(message)
+                    return
                 status = message["status"]
-                headers = message.get("headers") or []
-                if exchange is None:
-                    if engine.passes(consent, status, headers):
-                        await send(message)
-                        return
-                    exchange = engine.begin(request_info(scope))
-                judged = exchange.judge(status, headers)
-                if judged is not None:
-                    if judged.body_filter is not None:
-                        # Hold the start until the first body chunk: with the whole body
-                        # at hand the Content-Length can be exact, otherwise it streams.
-                        plan, held = judged, message
-                        return
-                    if judged.changed:
-                        message = {**message, "headers": judged.headers}
-                await send(message)
-            else:
-                if held is not None:
-                    # pathsend and other extensions: the body is not ours to rewrite, so
-                    # the start goes out judged without the rewrite.
-                    assert exchange is not None
-                    start, held, plan = held, None, None
-                    unwritten = exchange.response(
-                        status, list(start.get("headers", ())), rewrite_body=False
-                    )
-                    await send({**start, "headers": unwritten.headers})
-                await send(message)
+                if engine.passes(consent, status, message.get("headers") or []):
+                    await send(message)
+                    return
+                judged = _Responder(engine.begin(request_info(scope)), send)
+                judged.exchange.started = started
+            await judged.send(message)
 
         try:
-            await self.app(scope, receive, judged_send)
+            await self.app(scope, receive, quick_send)
         finally:
-            if exchange is not None:
-                exchange.finish(status, sent)
-            elif log is not None:  # the scope is read on the log's writer thread
-                log.record(scope, consent, status, sent, perf_counter() - started)
+            if judged is not None:
+                judged.exchange.finish(judged.status, judged.sent)
+            else:
+                engine.access_log.record(scope, consent, status, sent, perf_counter() - started)
+
+    async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every request but a quick first visit: the engine's exchange from the start."""
+        exchange = self.engine.begin(request_info(scope))
+        state = scope.get("state")
+        if state is None:
+            scope["state"] = {"consent": exchange.consent}
+        else:
+            state["consent"] = exchange.consent
+        route = exchange.intercept()
+        if route is not None:
+            await _answer(exchange, route, receive, send)
+            return
+        responder = _Responder(exchange, send)
+        try:
+            await self.app(scope, receive, responder.send)
+        finally:
+            exchange.finish(responder.status, responder.sent)
 
     def _lifespan_receive(self, receive: Receive) -> Receive:
         engine = self.engine
@@ -192,3 +198,59 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if size > limit or not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+class _Responder:
+    """Wraps ``send`` for one response: applies the engine's plan to it."""
+
+    __slots__ = ("exchange", "held", "plan", "send_next", "sent", "status")
+
+    def __init__(self, exchange: Exchange, send: Send) -> None:
+        self.exchange = exchange
+        self.send_next = send
+        self.plan: ResponsePlan | None = None
+        self.held: Message | None = None
+        self.status = 500  # until the app starts its response
+        self.sent = 0
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.body":
+            if self.plan is not None:
+                await self._filtered(message)
+                return
+            self.sent += len(message.get("body", b""))
+            await self.send_next(message)
+        elif kind == "http.response.start":
+            self.status = message["status"]
+            plan = self.exchange.judge(self.status, message.get("headers") or [])
+            if plan is not None:
+                if plan.body_filter is not None:
+                    # Hold the start until the first body chunk: with the whole body at
+                    # hand the Content-Length can be exact, otherwise the body streams.
+                    self.plan, self.held = plan, message
+                    return
+                if plan.changed:
+                    message = {**message, "headers": plan.headers}
+            await self.send_next(message)
+        else:
+            if self.held is not None:
+                # pathsend and other extensions: the body is not ours to rewrite, so the
+                # start goes out judged without the rewrite.
+                start, self.held, self.plan = self.held, None, None
+                plan = self.exchange.response(
+                    self.status, list(start.get("headers", ())), rewrite_body=False
+                )
+                await self.send_next({**start, "headers": plan.headers})
+            await self.send_next(message)
+
+    async def _filtered(self, message: Message) -> None:
+        assert self.plan is not None
+        more = message.get("more_body", False)
+        out = self.plan.rewrite(message.get("body", b""), last=not more)
+        if self.held is not None:
+            headers = self.plan.headers if more else self.plan.headers_with_length(len(out))
+            await self.send_next({**self.held, "headers": headers})
+            self.held = None
+        self.sent += len(out)
+        await self.send_next({"type": "http.response.body", "body": out, "more_body": more})

@@ -94,7 +94,9 @@ class Engine:
         }
         self._default_consents: dict[tuple[str, str | None, bool], Consent] = {}
         self._category_by_raw_name: dict[bytes, object] = {}
+        self._rewritten_type: dict[bytes, bool] = {}  # Content-Type -> HTML to rewrite?
         self._started = False
+        self._quick = False  # may first visits take the quick path? (see startup)
 
         from .static_files import StaticFiles
 
@@ -147,6 +149,9 @@ class Engine:
         self._started = True
         if self.access_log is not None:
             self.access_log.start()
+        # First visits can take the quick path once started, unless where the visitor
+        # is decides their regime.
+        self._quick = self.regions is None
 
     def shutdown(self) -> None:
         """Flush and close everything opened at start-up."""
@@ -154,7 +159,7 @@ class Engine:
             close = getattr(part, "close", None)
             if close is not None:
                 close()
-        self._started = False
+        self._started = self._quick = False
 
     # -- requests ------------------------------------------------------------------------
 
@@ -172,12 +177,7 @@ class Engine:
         """The quick path of a request the app answers, from a browser that sent no
         cookie (a first visit): its consent, the regime's default. ``None`` for any
         other request, which takes :meth:`begin`."""
-        if (
-            self.regions is not None
-            or path.startswith(self.prefix)
-            or path in self._collection_routes
-            or not self._started
-        ):
+        if not self._quick or path.startswith(self.prefix) or path in self._collection_routes:
             return None
         consent = self._plain_default
         for key, value in headers:
@@ -198,12 +198,8 @@ class Engine:
             if key == b"set-cookie":
                 if known.get(value.partition(b"=")[0], _MISSING) not in granted:
                     return False
-            elif (
-                key == b"content-type"
-                and self.html is not None
-                and value[:21].lower().startswith(_HTML_TYPES)
-            ):
-                return False
+            elif key == b"content-type" and self._rewritten_type.get(value, True):
+                return False  # HTML to rewrite, or a type not seen before
         return True
 
     def consent_for(self, request: RequestInfo) -> Consent:
@@ -411,6 +407,8 @@ class Exchange:
                     refused.append(index)
             elif key == b"content-type":
                 html = value[:21].lower().startswith(_HTML_TYPES)
+                if len(engine._rewritten_type) < 256:  # for passes(): a few types in use
+                    engine._rewritten_type[value] = html and engine.html is not None
         rewrite = (
             html
             and rewrite_body
