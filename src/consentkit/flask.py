@@ -9,15 +9,21 @@ falls back to the app's ``SECRET_KEY`` (the consent cookie is signed with its ow
 visitor's consent on ``flask.g.consent`` and adds the Jinja helpers of
 :mod:`consentkit.templating`. Everything built for an app lives in
 ``app.extensions["consentkit"]``; the extension object keeps no app and no request.
+
+``g.consent`` costs nothing until it is used: ``init_app`` sets ``app.app_ctx_globals_class``
+to a subclass of the app's own that reads the consent the first time ``g`` is asked for it
+during a request (``g.consent``, ``g.get("consent")``, ``"consent" in g``...). A class set
+on the app after ``init_app`` should derive from the one ``init_app`` left there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
+from flask.ctx import _AppCtxGlobals
 
 from .consent import Consent
 from .engine import Engine
@@ -67,7 +73,7 @@ class ConsentKit:
         middleware = ConsentMiddleware(app.wsgi_app, **options_from_config(app.config))
         app.wsgi_app = middleware  # type: ignore[method-assign]
         app.extensions[EXTENSION_KEY] = ConsentKitState(middleware)
-        app.before_request(_put_consent_on_g)
+        app.app_ctx_globals_class = globals_with_consent(app.app_ctx_globals_class)
         settings = middleware.engine.settings
         app.jinja_env.globals.update(
             jinja_helpers(settings.resolved_policy, _consent_for_template, settings.cookie_name)
@@ -113,9 +119,57 @@ def current_consent() -> Consent:
     return consent
 
 
-def _put_consent_on_g() -> None:
-    found = request.environ.get(ENVIRON_KEY)
-    g.consent = found if isinstance(found, Consent) else current_consent()
+class _GlobalsWithConsent(_AppCtxGlobals):
+    """``flask.g`` whose ``consent`` is filled in on first use during a request."""
+
+    __slots__ = ()
+
+    def _fill_consent(self) -> Consent | None:
+        if not has_request_context():
+            return None  # an app context alone (a CLI command): no visitor, no consent
+        consent = current_consent()
+        self.__dict__["consent"] = consent
+        return consent
+
+    def _ensure(self, name: str) -> None:
+        if name == "consent" and "consent" not in self.__dict__:
+            self._fill_consent()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "consent":
+            consent = self._fill_consent()
+            if consent is not None:
+                return consent
+        return super().__getattr__(name)
+
+    def get(self, name: str, default: Any | None = None) -> Any:
+        self._ensure(name)
+        return super().get(name, default)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        self._ensure(name)
+        return super().pop(name, *default)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        self._ensure(name)
+        return super().setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        self._ensure(item)
+        return super().__contains__(item)
+
+    def __iter__(self) -> Iterator[str]:
+        self._ensure("consent")
+        return super().__iter__()
+
+
+def globals_with_consent(base: type[_AppCtxGlobals]) -> type[_AppCtxGlobals]:
+    """The app's ``g`` class (``app.app_ctx_globals_class``) with ``g.consent``."""
+    if issubclass(base, _GlobalsWithConsent):
+        return base
+    if base is _AppCtxGlobals:
+        return _GlobalsWithConsent
+    return type(base.__name__, (_GlobalsWithConsent, base), {"__slots__": ()})
 
 
 def _consent_for_template(context: Context) -> Consent | None:

@@ -77,10 +77,14 @@ class ConsentMiddleware:
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             return response.pass_through(result)
         plan = response.plan
-        if (plan is not None and plan.body_filter is None and response.forwarded
-                and self.engine.access_log is None):
-            return result  # nothing to rewrite, nothing to log: the app's own iterable
-        return response.body(result)
+        if plan is not None and plan.body_filter is None and response.forwarded:
+            # The headers are out and there is nothing to rewrite: the app's own iterable,
+            # counted only when there is an access log to write when it is closed.
+            response.untouched = True
+            if self.engine.access_log is None:
+                return result
+            return _Finishing(result, exchange, response.status, response)
+        return _Body(response, result)
 
 
 def _shutdown(engine_ref: weakref.ref[Engine]) -> None:
@@ -94,41 +98,45 @@ def request_info(environ: WSGIEnvironment) -> RequestInfo:
     names = _HEADER_NAMES
     headers: Headers = []
     for key, value in environ.items():
-        if key[:5] == "HTTP_" or key in _CONTENT_KEYS:
-            name = names.get(key)
-            if name is None:
-                name = _header_name(key)
-            if value:
-                headers.append((name, value.encode("latin-1")))
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if name and value:
+            headers.append((name, value.encode("latin-1")))
     if "HTTP_HOST" not in environ and "SERVER_NAME" in environ:
         headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
                         .rstrip(":").encode("latin-1")))
     address = environ.get("REMOTE_ADDR")
     client: tuple[str, int] | None = None
     if address:
-        port = str(environ.get("REMOTE_PORT") or "0")
+        port = environ.get("REMOTE_PORT") or "0"
+        if port.__class__ is not str:
+            port = str(port)
         client = (address, int(port) if port.isdigit() else 0)
+    path = environ.get("PATH_INFO", "")
+    root = environ.get("SCRIPT_NAME", "")
+    query = environ.get("QUERY_STRING")
     return RequestInfo(
         environ.get("REQUEST_METHOD", "GET"),
-        _unicode_path(environ.get("PATH_INFO", "")),
+        path if path.isascii() else _unicode_path(path),
         headers,
-        environ.get("QUERY_STRING", "").encode("latin-1"),
+        query.encode("latin-1") if query else b"",
         client,
         environ.get("wsgi.url_scheme", "http"),
-        _unicode_path(environ.get("SCRIPT_NAME", "")),
+        root if root.isascii() else _unicode_path(root),
     )
 
 
-_CONTENT_KEYS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+#: Environ key -> header name, ``b""`` for a key that is no header (``wsgi.input``...).
 _HEADER_NAMES: dict[str, bytes] = {
     "CONTENT_TYPE": b"content-type", "CONTENT_LENGTH": b"content-length"}
 
 
 def _header_name(key: str) -> bytes:
-    """``HTTP_ACCEPT_LANGUAGE`` -> ``b"accept-language"``, remembered for the keys servers
-    send (a bounded table)."""
-    name = key[5:].replace("_", "-").lower().encode("latin-1")
-    if len(_HEADER_NAMES) < 512:
+    """``HTTP_ACCEPT_LANGUAGE`` -> ``b"accept-language"`` (``b""`` for a key that is not a
+    header), remembered for the keys servers send (a bounded table)."""
+    name = key[5:].replace("_", "-").lower().encode("latin-1") if key[:5] == "HTTP_" else b""
+    if len(_HEADER_NAMES) < 1024:
         _HEADER_NAMES[key] = name
     return name
 
@@ -156,6 +164,10 @@ def to_wsgi_headers(headers: Headers) -> StrHeaders:
 
 def from_wsgi_headers(headers: StrHeaders) -> Headers:
     names = _RESPONSE_NAMES
+    try:
+        return [(names[key], value.encode("latin-1")) for key, value in headers]
+    except KeyError:
+        pass
     out: Headers = []
     for key, value in headers:
         name = names.get(key)
@@ -206,24 +218,35 @@ def read_body(environ: WSGIEnvironment, limit: int) -> bytes:
 
 
 class _Finishing:
-    """A body that tells the exchange when it is done (for the access log)."""
+    """A body that tells the exchange when it is done (for the access log): the engine's
+    own reply, or an app's body that goes out as it is. ``close()`` closes the wrapped
+    body (when it has a ``close``) and then finishes the exchange, once."""
 
-    __slots__ = ("chunks", "exchange", "finished", "sent", "status")
+    __slots__ = ("body", "exchange", "finished", "response", "sent", "status")
 
-    def __init__(self, chunks: list[bytes], exchange: Exchange, status: int) -> None:
-        self.chunks, self.exchange, self.status = chunks, exchange, status
+    def __init__(self, body: Iterable[bytes], exchange: Exchange, status: int,
+                 response: _Response | None = None) -> None:
+        self.body, self.exchange, self.status, self.response = body, exchange, status, response
         self.sent = 0
         self.finished = False
 
     def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.chunks:
+        for chunk in self.body:
             self.sent += len(chunk)
             yield chunk
 
     def close(self) -> None:
-        if not self.finished:
-            self.finished = True
-            self.exchange.finish(self.status, self.sent)
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            close_body = getattr(self.body, "close", None)
+            if close_body is not None:
+                close_body()
+        finally:
+            # A start_response() with exc_info may have changed the status meanwhile.
+            status = self.response.status if self.response is not None else self.status
+            self.exchange.finish(status, self.sent)
 
 
 # -- responses of the app -------------------------------------------------------------------
@@ -234,8 +257,8 @@ class _Response:
     body. The real ``start_response`` is called at once unless the body is to be
     rewritten; then it waits until the body's kind (list, stream, file) is known."""
 
-    __slots__ = ("app_headers", "exchange", "forwarded", "plan",
-                 "start_next", "status", "status_text", "write_next")
+    __slots__ = ("app_headers", "exchange", "forwarded", "plan", "start_next", "status",
+                 "status_text", "untouched", "write_next")
 
     def __init__(self, exchange: Exchange, start_response: StartResponse) -> None:
         self.exchange = exchange
@@ -245,30 +268,41 @@ class _Response:
         self.status_text = ""
         self.app_headers: StrHeaders = []
         self.forwarded = False
+        # The app's body goes out as it is (no filter in between): a later plan (a
+        # start_response() with exc_info) judges the headers only.
+        self.untouched = False
         self.write_next: Write | None = None
 
     def start_response(
         self, status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
     ) -> Write:
-        if exc_info is None and self.plan is not None:
-            raise RuntimeError("start_response() called twice without exc_info (PEP 3333)")
+        if exc_info is None:
+            if self.plan is not None:
+                raise RuntimeError("start_response() called twice without exc_info (PEP 3333)")
+            if self._plan(status, headers).body_filter is None:
+                self._forward(None)
+            return self.write
         try:
-            self._plan(status, headers)
+            plan = self._plan(status, headers)
             if self.forwarded:
                 # Replacing headers already given to the server: it re-raises exc_info
                 # if they are on the wire, as PEP 3333 asks.
                 self._forward(exc_info)
-            elif self.plan is not None and self.plan.body_filter is None:
+            elif plan.body_filter is None:
                 self._forward(None)
         finally:
             exc_info = None  # PEP 3333: no reference cycle through the traceback
         return self.write
 
-    def _plan(self, status: str, headers: StrHeaders) -> None:
-        code = status[:3]
-        self.status = int(code) if code.isdigit() else 500
-        self.status_text, self.app_headers = status, headers
-        self.plan = self.exchange.response(self.status, from_wsgi_headers(headers))
+    def _plan(self, status: str, headers: StrHeaders) -> ResponsePlan:
+        code = _STATUS_CODES.get(status)
+        if code is None:
+            code = _status_code(status)
+        self.status, self.status_text, self.app_headers = code, status, headers
+        self.plan = plan = self.exchange.response(
+            code, from_wsgi_headers(headers), rewrite_body=not self.untouched
+        )
+        return plan
 
     def _forward(self, exc_info: OptExcInfo | None, headers: Headers | None = None) -> None:
         plan = self.plan
@@ -300,16 +334,24 @@ class _Response:
     def pass_through(self, result: Iterable[bytes]) -> Iterable[bytes]:
         """A ``wsgi.file_wrapper`` body goes out untouched; only its headers are judged."""
         self._require_plan()
+        self.untouched = True
         if not self.forwarded:
-            self.plan = self.exchange.response(
-                self.status, from_wsgi_headers(self.app_headers), rewrite_body=False
-            )
+            self._plan(self.status_text, self.app_headers)
             self._forward(None)
         self.exchange.finish(self.status, _declared_length(self.app_headers))
         return result
 
-    def body(self, result: Iterable[bytes]) -> _Body:
-        return _Body(self, result)
+
+_STATUS_CODES: dict[str, int] = {}
+
+
+def _status_code(status: str) -> int:
+    """``"404 Not Found"`` -> 404 (500 for a malformed status), remembered (bounded)."""
+    code = status[:3]
+    value = int(code) if code.isdigit() else 500
+    if len(_STATUS_CODES) < 256:
+        _STATUS_CODES[status] = value
+    return value
 
 
 def _declared_length(headers: StrHeaders) -> int:
