@@ -35,7 +35,9 @@ class ConsentMiddleware:
 
     def __init__(self, app: ASGIApp, **options: Unpack[ConsentOptions]) -> None:
         self.app = app
-        self.engine = Engine(Settings(**options))
+        self.engine = engine = Engine(Settings(**options))
+        self._first_visit = engine.first_visit
+        self._passes = engine.passes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,11 +48,11 @@ class ConsentMiddleware:
         # HTTP, written out here rather than in a second coroutine: this is every
         # request's path. A first visit (no cookie) that the app answers takes the quick
         # path: no request object and no exchange unless its response needs a change.
-        engine = self.engine
-        consent = engine.first_visit(scope["path"], scope["headers"])
+        consent = self._first_visit(scope["path"], scope["headers"])
         if consent is None:
             await self._exchange(scope, receive, send)
             return
+        engine, passes = self.engine, self._passes
         state = scope.get("state")
         if state is None:
             scope["state"] = {"consent": consent}
@@ -64,8 +66,8 @@ class ConsentMiddleware:
         async def quick_send(message: Message) -> None:
             nonlocal judged
             if judged is None:
-                if message["type"] != "http.response.start" or engine.passes(
-                    consent, message["status"], message.get("headers") or []
+                if message["type"] != "http.response.start" or passes(
+                    consent, message.get("headers") or []
                 ):
                     await send(message)  # the start as the app sent it, and its body
                     return
@@ -95,7 +97,7 @@ class ConsentMiddleware:
                     await send(message)
                     return
                 status = message["status"]
-                if engine.passes(consent, status, message.get("headers") or []):
+                if engine.passes(consent, message.get("headers") or []):
                     await send(message)
                     return
                 judged = _Responder(engine.begin(request_info(scope)), send)

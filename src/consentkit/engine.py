@@ -177,26 +177,27 @@ class Engine:
         """The quick path of a request the app answers, from a browser that sent no
         cookie (a first visit): its consent, the regime's default. ``None`` for any
         other request, which takes :meth:`begin`."""
-        if not self._quick or path.startswith(self.prefix) or path in self._collection_routes:
+        if not self._quick or path.startswith(self.prefix):
             return None
-        consent = self._plain_default
+        if self._collection_routes and path in self._collection_routes:
+            return None
+        gpc = False
         for key, value in headers:
             if key == b"cookie":
                 return None
-            if key == b"sec-gpc" and value.strip() == b"1":
-                consent = self._gpc_default
-        return consent
+            if key == b"sec-gpc":
+                gpc = value.strip() == b"1"
+        return self._gpc_default if gpc else self._plain_default
 
-    def passes(self, consent: Consent, status: int, headers: Headers) -> bool:
+    def passes(self, consent: Consent, headers: Headers) -> bool:
         """Does a first visit's response start go out exactly as the app sent it, body
         untouched? Only when each ``Set-Cookie`` is of a name judged before and granted,
         and the body is not HTML to rewrite. ``False`` sends the response through
         :meth:`Exchange.judge`, which decides every other case."""
-        granted = consent.categories
-        known = self._category_by_raw_name
         for key, value in headers:
             if key == b"set-cookie":
-                if known.get(value.partition(b"=")[0], _MISSING) not in granted:
+                category = self._category_by_raw_name.get(value.partition(b"=")[0])
+                if category is None or category not in consent.categories:
                     return False
             elif key == b"content-type" and self._rewritten_type.get(value, True):
                 return False  # HTML to rewrite, or a type not seen before
