@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Unpack
 
+from .consent import Consent
 from .engine import Engine, Exchange, ResponsePlan
 from .http import Headers, RequestInfo
 from .options import ConsentOptions
@@ -62,26 +63,86 @@ class ConsentMiddleware:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        exchange = self.engine.begin(request_info(environ))
+        engine = self.engine
+        request_headers = environ_headers(environ)
+        # A first visit (no cookie) that the app answers takes the quick path: no request
+        # object and no exchange unless its response needs the engine's judgement. With
+        # an access log every request has its exchange (the log line is its last act).
+        consent = None
+        if engine.access_log is None:
+            path = environ.get("PATH_INFO", "")
+            consent = engine.first_visit(
+                path if path.isascii() else _unicode_path(path), request_headers)
+        if consent is None:
+            return self._exchange(environ, request_headers, start_response)
+        environ[ENVIRON_KEY] = consent
+        passes = engine.passes
+        response: _Response | None = None  # once the response needs more than passes()
+        passed = returned = False
+
+        def quick_start(
+            status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
+        ) -> Write:
+            nonlocal response, passed
+            if response is None:
+                if exc_info is None and not passed and passes(
+                    consent, from_wsgi_headers(headers)
+                ):
+                    passed = True
+                    return start_response(status, headers)  # as the app sent it
+                response = _Response(
+                    engine, None, consent, environ, request_headers, start_response)
+                # A second start (exc_info): the first is with the server already, and
+                # the body too once the app has returned it.
+                response.started = response.forwarded = passed
+                response.untouched = returned
+            return response.start_response(status, headers, exc_info)
+
+        try:
+            result = self.app(environ, quick_start)
+        except BaseException:
+            if response is not None:
+                response.finish(0)  # nothing was sent: the server answers 500
+            raise
+        if response is None:
+            if passed:
+                returned = True
+                return result  # the start went out as the app sent it; the body does too
+            # The app starts its response when its body is first pulled.
+            response = _Response(engine, None, consent, environ, request_headers,
+                                 start_response)
+        return self._respond(environ, response, result)
+
+    def _exchange(self, environ: WSGIEnvironment, request_headers: Headers,
+                  start_response: StartResponse) -> Iterable[bytes]:
+        """Every request but a quick first visit: the engine's exchange from the start."""
+        exchange = self.engine.begin(request_info(environ, request_headers))
         environ[ENVIRON_KEY] = exchange.consent
         route = exchange.intercept()
         if route is not None:
             return _answer(exchange, route, environ, start_response)
-        response = _Response(exchange, start_response)
+        response = _Response(self.engine, exchange, exchange.consent, environ,
+                             request_headers, start_response)
         try:
             result = self.app(environ, response.start_response)
         except BaseException:
             exchange.finish(500, 0)  # nothing was sent: the server answers 500
             raise
+        return self._respond(environ, response, result)
+
+    def _respond(self, environ: WSGIEnvironment, response: _Response,
+                 result: Iterable[bytes]) -> Iterable[bytes]:
+        """The body for the server, once the app has returned its iterable."""
         wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(wrapper, type) and isinstance(result, wrapper):
             return response.pass_through(result)
         plan = response.plan
-        if plan is not None and plan.body_filter is None and response.forwarded:
+        if response.forwarded and (plan is None or plan.body_filter is None):
             # The headers are out and there is nothing to rewrite: the app's own iterable,
             # counted only when there is an access log to write when it is closed.
             response.untouched = True
-            if self.engine.access_log is None:
+            exchange = response.exchange
+            if exchange is None or self.engine.access_log is None:
                 return result
             return _Finishing(result, exchange, response.status, response)
         return _Body(response, result)
@@ -93,19 +154,11 @@ def _shutdown(engine_ref: weakref.ref[Engine]) -> None:
         engine.shutdown()
 
 
-def request_info(environ: WSGIEnvironment) -> RequestInfo:
-    """The engine's view of a WSGI request (latin-1 strings become bytes here)."""
-    names = _HEADER_NAMES
-    headers: Headers = []
-    for key, value in environ.items():
-        name = names.get(key)
-        if name is None:
-            name = _header_name(key)
-        if name and value:
-            headers.append((name, value.encode("latin-1")))
-    if "HTTP_HOST" not in environ and "SERVER_NAME" in environ:
-        headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
-                        .rstrip(":").encode("latin-1")))
+def request_info(environ: WSGIEnvironment, headers: Headers | None = None) -> RequestInfo:
+    """The engine's view of a WSGI request (latin-1 strings become bytes here);
+    ``headers`` are the environ's, when :func:`environ_headers` has already read them."""
+    if headers is None:
+        headers = environ_headers(environ)
     address = environ.get("REMOTE_ADDR")
     client: tuple[str, int] | None = None
     if address:
@@ -125,6 +178,42 @@ def request_info(environ: WSGIEnvironment) -> RequestInfo:
         environ.get("wsgi.url_scheme", "http"),
         root if root.isascii() else _unicode_path(root),
     )
+
+
+def environ_headers(environ: WSGIEnvironment) -> Headers:
+    """The request headers of a WSGI environ, ASGI-style (``HTTP_HOST`` -> ``b"host"``).
+    Which keys are headers is remembered by the environ's keys: a server builds the
+    environs of its requests alike."""
+    layout = _LAYOUTS.get(tuple(environ))
+    if layout is None:
+        layout = _layout(environ)
+    pairs, host_from_server = layout
+    headers = [(name, value.encode("latin-1")) for key, name in pairs if (value := environ[key])]
+    if host_from_server:
+        headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
+                        .rstrip(":").encode("latin-1")))
+    return headers
+
+
+#: An environ's keys -> the keys that are headers with their names, and whether the Host
+#: header comes from SERVER_NAME (bounded: cleared when full).
+_LAYOUTS: dict[tuple[str, ...], tuple[tuple[tuple[str, bytes], ...], bool]] = {}
+
+
+def _layout(environ: WSGIEnvironment) -> tuple[tuple[tuple[str, bytes], ...], bool]:
+    names = _HEADER_NAMES
+    pairs: list[tuple[str, bytes]] = []
+    for key in environ:
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if name:
+            pairs.append((key, name))
+    layout = (tuple(pairs), "HTTP_HOST" not in environ and "SERVER_NAME" in environ)
+    if len(_LAYOUTS) >= 256:
+        _LAYOUTS.clear()
+    _LAYOUTS[tuple(environ)] = layout
+    return layout
 
 
 #: Environ key -> header name, ``b""`` for a key that is no header (``wsgi.input``...).
@@ -253,23 +342,32 @@ class _Finishing:
 
 
 class _Response:
-    """One response of the app: applies the engine's plan to ``start_response`` and to the
-    body. The real ``start_response`` is called at once unless the body is to be
-    rewritten; then it waits until the body's kind (list, stream, file) is known."""
+    """One response of the app: applies the engine's judgement to ``start_response`` and
+    to the body. The real ``start_response`` is called at once unless the body is to be
+    rewritten; then it waits until the body's kind (list, stream, file) is known.
 
-    __slots__ = ("app_headers", "exchange", "forwarded", "plan", "start_next", "status",
-                 "status_text", "untouched", "write_next")
+    On the quick path (a first visit) there is no exchange: a start that the engine says
+    passes goes out as the app sent it, and any other begins the exchange there and then.
+    ``plan`` is ``None`` for a start that goes out as the app sent it."""
 
-    def __init__(self, exchange: Exchange, start_response: StartResponse) -> None:
-        self.exchange = exchange
+    __slots__ = ("app_headers", "consent", "engine", "environ", "exchange", "forwarded",
+                 "plan", "request_headers", "start_next", "started", "status", "status_text",
+                 "untouched", "write_next")
+
+    def __init__(self, engine: Engine, exchange: Exchange | None, consent: Consent,
+                 environ: WSGIEnvironment, request_headers: Headers,
+                 start_response: StartResponse) -> None:
+        self.engine, self.exchange, self.consent = engine, exchange, consent
+        self.environ, self.request_headers = environ, request_headers
         self.start_next = start_response
         self.plan: ResponsePlan | None = None
+        self.started = False
         self.status = 500
         self.status_text = ""
         self.app_headers: StrHeaders = []
         self.forwarded = False
-        # The app's body goes out as it is (no filter in between): a later plan (a
-        # start_response() with exc_info) judges the headers only.
+        # The app's body goes out as it is (no filter in between): a later start (with
+        # exc_info) is judged for its headers only.
         self.untouched = False
         self.write_next: Write | None = None
 
@@ -277,39 +375,47 @@ class _Response:
         self, status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
     ) -> Write:
         if exc_info is None:
-            if self.plan is not None:
+            if self.started:
                 raise RuntimeError("start_response() called twice without exc_info (PEP 3333)")
-            if self._plan(status, headers).body_filter is None:
+            plan = self._judge(status, headers)
+            if plan is None or plan.body_filter is None:
                 self._forward(None)
             return self.write
         try:
-            plan = self._plan(status, headers)
+            plan = self._judge(status, headers)
             if self.forwarded:
                 # Replacing headers already given to the server: it re-raises exc_info
                 # if they are on the wire, as PEP 3333 asks.
                 self._forward(exc_info)
-            elif plan.body_filter is None:
+            elif plan is None or plan.body_filter is None:
                 self._forward(None)
         finally:
             exc_info = None  # PEP 3333: no reference cycle through the traceback
         return self.write
 
-    def _plan(self, status: str, headers: StrHeaders) -> ResponsePlan:
+    def _judge(self, status: str, headers: StrHeaders) -> ResponsePlan | None:
         code = _STATUS_CODES.get(status)
         if code is None:
             code = _status_code(status)
+        self.started = True
         self.status, self.status_text, self.app_headers = code, status, headers
-        self.plan = plan = self.exchange.response(
-            code, from_wsgi_headers(headers), rewrite_body=not self.untouched
-        )
+        judged = from_wsgi_headers(headers)
+        exchange = self.exchange
+        if exchange is None:
+            if self.engine.passes(self.consent, judged):
+                self.plan = None
+                return None
+            self.exchange = exchange = self.engine.begin(
+                request_info(self.environ, self.request_headers))
+        self.plan = plan = exchange.judge(code, judged, rewrite_body=not self.untouched)
         return plan
 
     def _forward(self, exc_info: OptExcInfo | None, headers: Headers | None = None) -> None:
         plan = self.plan
-        assert plan is not None
-        if headers is None and not plan.changed:
+        if headers is None and (plan is None or not plan.changed):
             out = self.app_headers
         else:
+            assert plan is not None
             out = to_wsgi_headers(plan.headers if headers is None else headers)
         self.forwarded = True
         if exc_info is not None:
@@ -317,29 +423,38 @@ class _Response:
         else:
             self.write_next = self.start_next(self.status_text, out)
 
-    def _require_plan(self) -> ResponsePlan:
-        if self.plan is None:
+    def _filter(self) -> ResponsePlan | None:
+        """The plan whose body filter the body goes through (``None``: none), once the
+        app has started its response; the start goes out now if it has not yet."""
+        if not self.started:
             raise RuntimeError("the application did not call start_response() (PEP 3333)")
-        return self.plan
+        if not self.forwarded:
+            self._forward(None)
+        plan = self.plan
+        return plan if plan is not None and plan.body_filter is not None else None
 
     def write(self, data: bytes) -> None:
         """The legacy ``write()`` callable: rewritten and sent at once."""
-        plan = self._require_plan()
-        if not self.forwarded:
-            self._forward(None)
-        out = plan.rewrite(data, last=False) if plan.body_filter is not None else data
+        plan = self._filter()
+        out = plan.rewrite(data, last=False) if plan is not None else data
         if out and self.write_next is not None:
             self.write_next(out)
 
     def pass_through(self, result: Iterable[bytes]) -> Iterable[bytes]:
         """A ``wsgi.file_wrapper`` body goes out untouched; only its headers are judged."""
-        self._require_plan()
+        if not self.started:
+            raise RuntimeError("the application did not call start_response() (PEP 3333)")
         self.untouched = True
         if not self.forwarded:
-            self._plan(self.status_text, self.app_headers)
+            self._judge(self.status_text, self.app_headers)
             self._forward(None)
-        self.exchange.finish(self.status, _declared_length(self.app_headers))
+        self.finish(_declared_length(self.app_headers))
         return result
+
+    def finish(self, sent: int) -> None:
+        """Tell the exchange (if the response had one) that the response is done."""
+        if self.exchange is not None:
+            self.exchange.finish(self.status if self.started else 500, sent)
 
 
 _STATUS_CODES: dict[str, int] = {}
@@ -385,17 +500,13 @@ class _Body:
             yield from self._whole(response, plan, result)  # type: ignore[arg-type]
             return
         for chunk in result:
-            plan = response._require_plan()
-            if not response.forwarded:
-                response._forward(None)
-            if plan.body_filter is not None:
+            plan = response._filter()
+            if plan is not None:
                 chunk = plan.rewrite(chunk, last=False)
             self.sent += len(chunk)
             yield chunk
-        plan = response._require_plan()
-        if not response.forwarded:
-            response._forward(None)
-        if plan.body_filter is not None:
+        plan = response._filter()
+        if plan is not None:
             tail = plan.rewrite(b"", last=True)
             if tail:
                 self.sent += len(tail)
@@ -425,6 +536,4 @@ class _Body:
             finally:
                 if not self.finished:
                     self.finished = True
-                    response = self.response
-                    status = response.status if response.plan is not None else 500
-                    response.exchange.finish(status, self.sent)
+                    self.response.finish(self.sent)
