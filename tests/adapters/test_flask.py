@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, Response, g, make_response, render_template_string
+from flask.ctx import _AppCtxGlobals
 
 from consentkit import ConfigError, Policy
 from consentkit.flask import ConsentKit, current_consent
@@ -134,3 +135,39 @@ def test_jinja_helpers_hold_back_until_consent() -> None:
     assert '<script>gtag("config", "G-1");</script>' in after
     assert '<iframe src="https://www.youtube-nocookie.com/embed/x" title="Video">' in after
     assert '<p id="allows">True</p>' in after
+
+
+def test_g_consent_is_there_for_hooks_views_and_dict_style_access() -> None:
+    class AppGlobals(_AppCtxGlobals):
+        def greeting(self) -> str:
+            return "hello"
+
+    app = Flask(__name__)
+    app.app_ctx_globals_class = AppGlobals  # the app's own g class is kept
+    seen: dict[str, Any] = {}
+
+    @app.before_request
+    def hook() -> None:  # registered before the extension
+        seen["hook"] = g.consent.allows("analytics")
+
+    ConsentKit(app, secret_key=SECRET)
+
+    @app.get("/")
+    def view() -> Response:
+        seen["in"] = "consent" in g
+        seen["get"] = g.get("consent") is g.consent
+        seen["names"] = list(g)
+        seen["greeting"] = g.greeting()  # type: ignore[attr-defined]
+        return make_response("ok")
+
+    client = app.test_client()
+    client.set_cookie("consentkit", mint_consent_cookie(SECRET, ["analytics"])["consentkit"])
+    assert client.get("/").status_code == 200
+    assert seen == {"hook": True, "in": True, "get": True, "names": ["consent"],
+                    "greeting": "hello"}
+    with app.app_context():  # no request: no visitor, no consent
+        assert "consent" not in g and g.get("consent") is None
+        with pytest.raises(AttributeError):
+            g.consent  # noqa: B018
+    with app.test_request_context("/"):  # no middleware in front: the engine's reading
+        assert g.consent.allows("necessary") and not g.consent.allows("analytics")

@@ -1,4 +1,8 @@
-"""The WSGI adapter at the protocol's edges (PEP 3333), called with raw environs."""
+"""The WSGI adapter at the protocol's edges (PEP 3333), called with raw environs.
+
+Each test runs twice: with an engine not yet started, the first request takes the
+engine's exchange from the start; once started, a request without cookies (a first
+visit) takes the quick path, where the exchange begins only if the response needs it."""
 
 from __future__ import annotations
 
@@ -102,8 +106,20 @@ def html_app(body: Iterable[bytes], extra_headers: list[tuple[str, str]] | None 
     return app
 
 
+QUICK_PATH = False  # set by the `request_path` fixture
+
+
+@pytest.fixture(autouse=True, params=["exchange", "quick"])
+def request_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(sys.modules[__name__], "QUICK_PATH", request.param == "quick")
+    return str(request.param)
+
+
 def wrap(app: Callable[..., Iterable[bytes]], **options: Any) -> ConsentMiddleware:
-    return ConsentMiddleware(app, secret_key=SECRET, cookie_secure=False, **options)
+    middleware = ConsentMiddleware(app, secret_key=SECRET, cookie_secure=False, **options)
+    if QUICK_PATH:
+        middleware.engine.startup()  # as after a first request
+    return middleware
 
 
 def test_list_body_is_rewritten_with_an_exact_content_length() -> None:
@@ -186,20 +202,29 @@ def test_start_response_called_lazily_by_a_generator_app() -> None:
     assert server.cookie_names() == []
 
 
-def test_exc_info_replaces_headers_not_yet_sent() -> None:
+def replacing_app(first_cookie: str, second_cookie: str, body: bytes,
+                  query: str | None = None) -> Callable[..., Iterable[bytes]]:
+    """Starts a response, then replaces it with exc_info (for every request, or for
+    those with the query string ``query``)."""
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Set-Cookie", "_ga=1; Path=/")])
-        try:
-            raise ValueError("view failed")
-        except ValueError:
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "text/plain"), ("Set-Cookie", "_fbp=1")],
-                           sys.exc_info())
-        return [b"sorry"]
+                                  ("Set-Cookie", first_cookie)])
+        if query is None or environ.get("QUERY_STRING") == query:
+            try:
+                raise ValueError("view failed")
+            except ValueError:
+                start_response("500 Internal Server Error",
+                               [("Content-Type", "text/plain"), ("Set-Cookie", second_cookie)],
+                               sys.exc_info())
+        return [body]
 
+    return app
+
+
+def test_exc_info_replaces_headers_not_yet_sent() -> None:
     server = Server()
-    assert server.run(wrap(app), environ_for()) == b"sorry"
+    assert server.run(wrap(replacing_app("_ga=1; Path=/", "_fbp=1", b"sorry")),
+                      environ_for()) == b"sorry"
     assert server.status == "500 Internal Server Error"
     assert server.cookie_names() == []
 
@@ -356,3 +381,78 @@ def test_environ_is_translated_like_an_asgi_scope() -> None:
     assert request.header(b"sec-gpc") == b"1"
     assert request.cookies == {"a": "1", "b": "2"}
     assert request.host == "shop.test"
+
+
+def text_app(body: Iterable[bytes], cookie: str = "session=abc; Path=/"
+             ) -> Callable[..., Iterable[bytes]]:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Set-Cookie", cookie)])
+        return body
+
+    return app
+
+
+def test_untouched_body_is_the_apps_own_iterable() -> None:
+    first, second = ClosingBody([b"one"]), ClosingBody([b"two"])
+    bodies = iter([first, second])
+
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        return text_app(next(bodies))(environ, start_response)
+
+    middleware = wrap(app)
+    for expected in (first, second):  # the second one after the engine has seen the first
+        server = Server()
+        result = middleware(environ_for(), server.start_response)
+        assert result is expected
+        assert b"".join(result) == b"".join(expected.chunks)
+        result.close()  # type: ignore[attr-defined]
+        assert expected.closed and server.cookie_names() == ["session"]
+
+
+def test_untouched_body_with_an_access_log_is_closed_and_logged() -> None:
+    app_body = ClosingBody([b"plain", b" text"])
+    middleware, handler = logged(text_app(app_body))
+    server = Server()
+    assert server.run(middleware, environ_for()) == b"plain text"
+    middleware.close()
+    assert app_body.closed and server.cookie_names() == ["session"]
+    assert [(line["status"], line["bytes"]) for line in handler.lines] == [(200, 10)]
+
+
+def test_a_start_that_went_out_as_sent_is_judged_again_with_exc_info() -> None:
+    app = replacing_app("session=1; Path=/", "_ga=1", b"body", query="fail")
+    middleware = wrap(app)
+    Server().run(middleware, environ_for())  # the engine now knows this start passes
+    server = Server()
+    assert server.run(middleware, environ_for(QUERY_STRING="fail")) == b"body"
+    assert server.status == "500 Internal Server Error" and server.calls == 2
+    assert server.cookie_names() == []
+
+
+def test_exc_info_after_an_untouched_body_went_out_reraises() -> None:
+    def app(environ: Environ, start_response: StartResponse) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield b"partial"
+        if environ.get("QUERY_STRING") == "fail":
+            try:
+                raise ValueError("late failure")
+            except ValueError:
+                start_response("500 Internal Server Error",
+                               [("Content-Type", "text/html")], sys.exc_info())
+
+    middleware = wrap(app)
+    assert Server().run(middleware, environ_for()) == b"partial"
+    with pytest.raises(ValueError, match="late failure"):
+        Server().run(middleware, environ_for(QUERY_STRING="fail"))
+
+
+def test_host_comes_from_server_name_without_a_host_header() -> None:
+    from consentkit.wsgi import request_info
+
+    environ = environ_for(SERVER_NAME="shop.example", SERVER_PORT="8080")
+    del environ["HTTP_HOST"]
+    for _ in range(2):  # the second time from what was remembered of this environ's keys
+        request = request_info(dict(environ))
+        assert request.host == "shop.example:8080"
+        assert [key for key, _ in request.headers].count(b"host") == 1
+    assert request_info(environ_for(HTTP_ACCEPT="")).header(b"accept") is None
