@@ -16,6 +16,18 @@ SPELLINGS = (
     b"HTTPS:www.facebook.com/tr?id=1",
     b"//WWW.FACEBOOK.COM/tr?id=1",
     b"https://www.facebook.com./tr?id=1",
+    # Spellings that the quick look at a tag (TagJudge.may_hold) finds by other signs
+    # than a plain host after '//': a percent-encoded host, entities, a tab or new line.
+    b"//www.faceb%6Fok.com/tr?id=1",
+    b"https://www.faceb%6fok.com/tr?id=1",
+    b"https:&#47;&#47;www.facebook.com/tr?id=1",
+    b"&#x2F;/www.facebook.com/tr?id=1",
+    b"/\t/www.facebook.com/tr?id=1",
+    b"https:/\n/www.facebook.com/tr?id=1",
+    b"//www.face\nbook.com/tr?id=1",
+    b"https\n://www.facebook.com/tr?id=1",
+    b"\\\\www.facebook.com/tr?id=1",
+    b"/\\www.facebook.com/tr?id=1",
 )
 
 

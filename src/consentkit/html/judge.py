@@ -88,7 +88,8 @@ class TagJudge:
         """A quick look at a whole start tag, ``data[start:end]``: ``False`` when no URL in
         it can name a host with tracker rules, so that its attributes need not be parsed.
         Conservative: any spelling that could hide a host (entities, backslashes, percent
-        signs, a special scheme without ``//``) answers ``True``."""
+        signs in a host, a special scheme without ``//``, a tab or new line after a slash)
+        answers ``True``."""
         seen = self.hosts.raw_verdicts
         for found, broken in _URL_SIGNS.findall(data, start, end):
             if broken or not found:  # a hidden spelling, or '///host'
@@ -101,18 +102,24 @@ class TagJudge:
                 seen[found] = verdict
             if verdict:
                 return True
-        return False
+        return (data.find(b"\\", start, end) >= 0
+                or _ENTITY.search(data, start, end) is not None
+                or _SCHEME_WITHOUT_SLASHES.search(data, start, end) is not None)
 
-    def tag(self, name: bytes, attributes: list[Attribute]) -> Decision | None:
-        """The category (and vendor) to hold this start tag back for, or ``None``."""
-        for attribute in attributes:
-            if attribute.name.startswith(b"data-consentkit"):
-                return None  # already held back by the page itself
-        marked = first_value(attributes, b"data-consent")
-        if marked is not None:
-            category = marked.decode("latin-1").strip().lower()
-            if category:
-                return None if category in self.granted else (category, "")
+    def tag(self, name: bytes, attributes: list[Attribute],
+            marked: bool = True) -> Decision | None:
+        """The category (and vendor) to hold this start tag back for, or ``None``.
+        ``marked`` ``False``: the caller knows that no attribute name contains
+        "data-consent" (so neither a mark nor an earlier hold-back can be there)."""
+        if marked:
+            for attribute in attributes:
+                if attribute.name.startswith(b"data-consentkit"):
+                    return None  # already held back by the page itself
+            value = first_value(attributes, b"data-consent")
+            if value is not None:
+                category = value.decode("latin-1").strip().lower()
+                if category:
+                    return None if category in self.granted else (category, "")
         if name == b"script" and not is_executable(attributes):
             return None  # JSON, templates, and type="text/plain" data-category="..."
         if name == b"link" and not _is_preload(attributes):
@@ -188,17 +195,18 @@ class TagJudge:
         return (result.category, result.vendor)
 
 
-# Quick reading of a tag's URLs (see TagJudge.may_hold), one match per sign: a host after
-# a literal '//' (group 1; group 2 a tab or new line right after it, which browsers drop:
-# the host is "broken"), or, with both groups empty, a spelling that could hide a host: a
-# tab or new line after '/', a backslash, a percent sign, an entity other than '&amp;',
-# a colon not followed by '//' right after the end of a special scheme's name (http,
-# https, ws, wss, ftp all end in 's' or 'p') or after a tab or new line. Every
-# alternative starts with a literal byte, so the search skips to the next one in C.
-_URL_SIGNS = re.compile(
-    rb"/(?:/([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r]?)|[\t\n\r])|\\|%|&(?!amp;)"
-    rb"|:(?<=[sSpP\t\n\r]:)(?!//)"
-)
+# Quick reading of a tag's URLs (see TagJudge.may_hold). _URL_SIGNS, one match per '/'
+# that matters: a host after '//' (group 1; group 2 the byte that ends it if that is a
+# tab or new line, which browsers drop, or a percent sign, which they decode: the host is
+# "broken"), or, with both groups empty, a tab or new line after '/'. Then the spellings
+# that could hide a host anywhere: a backslash, an entity other than '&amp;', a colon not
+# followed by '//' right after the end of a special scheme's name (http, https, ws, wss,
+# ftp all end in 's' or 'p') or after a tab or new line. Each pattern starts with one
+# literal byte, so that the search skips to the next one in C (a pattern with all of
+# them tests every byte against a set, and is slower than the three searches).
+_URL_SIGNS = re.compile(rb"/(?:/([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r%]?)|[\t\n\r])")
+_ENTITY = re.compile(rb"&(?!amp;)")
+_SCHEME_WITHOUT_SLASHES = re.compile(rb":(?<=[sSpP\t\n\r]:)(?!//)")
 # The part before the query of an absolute URL with nothing to decode or drop in it.
 _PLAIN_URL_BASE = re.compile(rb"(?:https?:)?//[^\x00-\x20\x7f-\xff&%\\\\?#]*+")
 _TRAILING_DOTS = re.compile(r"\.+(?=(?::[0-9]*)?$)")

@@ -110,7 +110,6 @@ class HtmlRewriter:
         data = self.carry + chunk if self.carry else chunk
         self.carry = b""
         self.marked_at = -1
-        self.lowered = b""
         out: list[bytes] = []
         pos: int | None = 0
         while pos is not None:
@@ -134,12 +133,13 @@ class HtmlRewriter:
                 out.append(data[pos:stop])
             return self._markup(data, stop, out, final)
         scan = tk.DATA_SCAN.match
+        plain_fetching = tk.PLAIN_FETCHING
         may_hold = self.judge.may_hold if self.judge is not None else None
         copied = pos  # data[copied:pos] goes out unchanged
+        marked = self.marked_at
         while True:
-            marked = self.marked_at
             if marked < pos:
-                marked = self._next_mark(data, pos)
+                marked = self.marked_at = tk.find_mark(data, pos)
             # The scan stops short of "data-consent": the tag that carries it (if any) is
             # read by the exact grammar, and judged by its mark.
             match = scan(data, pos, marked)
@@ -156,25 +156,32 @@ class HtmlRewriter:
                 if end > copied:
                     out.append(data[copied:end])
                 return self._markup(data, end, out, final)
-            at = match.start(1) - 1
-            if name not in tk.PLAIN_FETCHING:  # a tag that changes how the rest is read
-                if at > copied:
-                    out.append(data[copied:at])
-                return self._open(data, at, match.end(1), end, name, out)
-            # The common case: an image or another tag that only fetches.
-            if may_hold is not None and may_hold(data, at, end):
-                if at > copied:
-                    out.append(data[copied:at])
-                out.append(self._decided(data[at:end], name, match.end(1) - at))
-                copied = end
-            pos = end
+            at, name_end = match.span(1)
+            at -= 1
+            if name in plain_fetching:
+                # The common case: an image or another tag that only fetches.
+                if may_hold is not None and may_hold(data, at, end):
+                    if at > copied:
+                        out.append(data[copied:at])
+                    out.append(self._decided(data[at:end], name, name_end - at, False))
+                    copied = end
+                pos = end
+                continue
+            # A tag that changes how the rest is read, or where the banner goes.
+            if at > copied:
+                out.append(data[copied:at])
+            pos = copied = self._open(data, at, name_end, end, name, out)
+            if self.mode != DATA or self.head_start_pending or self.contexts:
+                return pos
+            marked = self.marked_at
 
     def _next_mark(self, data: bytes, pos: int) -> int:
-        if not self.lowered:
-            self.lowered = data.lower()
-        found = self.lowered.find(b"data-consent", pos)
-        self.marked_at = found if found >= 0 else len(data)
-        return self.marked_at
+        """The offset of the first "data-consent" at or after ``pos`` (``len(data)`` if
+        none); ``pos`` never goes back within one call of :meth:`_run`."""
+        marked = self.marked_at
+        if marked < pos:
+            marked = self.marked_at = tk.find_mark(data, pos)
+        return marked
 
     def _markup(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
         length = len(data)
@@ -266,9 +273,11 @@ class HtmlRewriter:
         ``name_end``."""
         tag = data[at:end]
         name_end -= at
+        marked = self._next_mark(data, at) < end  # "data-consent" in the tag
         contexts = self.contexts
         if name in tk.PLAIN_FETCHING and not contexts and not self.head_start_pending:
-            out.append(self._judged(tag, name, name_end))  # the common case: images
+            # The common case: images.
+            out.append(self._judged(data, at, tag, name, name_end, marked))
             return end
         if contexts and contexts[-1][1] and name in BREAKOUT:
             while contexts and contexts[-1][1]:
@@ -283,7 +292,7 @@ class HtmlRewriter:
             elif foreign and name in INTEGRATION.get(self._foreign_root(), ()):
                 contexts.append((name, False))
         if foreign or name in (b"svg", b"math"):
-            out.append(self._judged(tag, name, name_end))
+            out.append(self._judged(data, at, tag, name, name_end, marked))
             return end
 
         if name == b"html":
@@ -300,14 +309,14 @@ class HtmlRewriter:
                     out.append(self._take_head_start())
             return end
         elif name == b"body":
-            out.append(self._judged(tag, name, name_end))
+            out.append(self._judged(data, at, tag, name, name_end, marked))
             if self.banner_pending and self.template_depth == 0:
                 out.append(self._take_banner())
             return end
         elif name == b"template":
             self.template_depth += 1
         elif name == b"noscript" and not self.in_noscript:
-            out.append(self._judged(tag, name, name_end))
+            out.append(self._judged(data, at, tag, name, name_end, marked))
             self.child = HtmlRewriter(self.judge, in_noscript=True)
             self.mode = NOSCRIPT
             return end
@@ -316,34 +325,37 @@ class HtmlRewriter:
             self.mode = PLAINTEXT
             return end
         elif name == b"script":
-            return self._script_tag(tag, name_end, end, out)
+            return self._script_tag(data, at, tag, name_end, out, marked)
         if name in tk.RAW_TEXT:
             self.raw_end = tk.raw_text_end(name)
             self.mode = RAWTEXT
-        out.append(self._judged(tag, name, name_end))
+        out.append(self._judged(data, at, tag, name, name_end, marked))
         return end
 
-    def _judged(self, tag: bytes, name: bytes, name_end: int) -> bytes:
-        """The tag as it goes out: held back if the judge says so, else untouched."""
+    def _judged(self, data: bytes, at: int, tag: bytes, name: bytes, name_end: int,
+                marked: bool) -> bytes:
+        """The tag ``tag`` (``data[at:]`` up to its end) as it goes out: held back if the
+        judge says so, else untouched. ``marked``: the tag has "data-consent" in it."""
         judge = self.judge
         if judge is None:
             return tag
-        if (name not in tk.FETCHING or not judge.may_hold(tag, 0, len(tag))) and (
-            tk.MARKED.search(tag) is None
-        ):
+        if not marked and (name not in tk.FETCHING
+                           or not judge.may_hold(data, at, at + len(tag))):
             return tag  # no mark, and no URL that could name a tracker's host
-        return self._decided(tag, name, name_end)
+        return self._decided(tag, name, name_end, marked)
 
-    def _decided(self, tag: bytes, name: bytes, name_end: int) -> bytes:
+    def _decided(self, tag: bytes, name: bytes, name_end: int, marked: bool) -> bytes:
         """The judge's full reading of a start tag (``name_end``: offset after its name)."""
         assert self.judge is not None
         attributes = tk.parse_attributes(tag, name_end)
-        decision = self.judge.tag(name, attributes)
+        decision = self.judge.tag(name, attributes, marked)
         if decision is None:
             return tag
         return hold_back(tag, name_end, name, attributes, decision[0], decision[1])
 
-    def _script_tag(self, tag: bytes, name_end: int, end: int, out: list[bytes]) -> int:
+    def _script_tag(self, data: bytes, at: int, tag: bytes, name_end: int, out: list[bytes],
+                    marked: bool) -> int:
+        end = at + len(tag)
         self.script = tk.ScriptScanner()
         self.mode = SCRIPT
         if self.judge is None:
@@ -359,7 +371,7 @@ class HtmlRewriter:
             self.held_attributes = attributes
             self.scan_at = end
             return end
-        out.append(self._judged(tag, b"script", name_end))
+        out.append(self._judged(data, at, tag, b"script", name_end, marked))
         return end
 
     def _end_tag(self, data: bytes, at: int, out: list[bytes], final: bool) -> int | None:
