@@ -76,41 +76,20 @@ class ConsentMiddleware:
         if consent is None:
             return self._exchange(environ, request_headers, start_response)
         environ[ENVIRON_KEY] = consent
-        passes = engine.passes
-        response: _Response | None = None  # once the response needs more than passes()
-        passed = returned = False
-
-        def quick_start(
-            status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
-        ) -> Write:
-            nonlocal response, passed
-            if response is None:
-                if exc_info is None and not passed and passes(
-                    consent, from_wsgi_headers(headers)
-                ):
-                    passed = True
-                    return start_response(status, headers)  # as the app sent it
-                response = _Response(
-                    engine, None, consent, environ, request_headers, start_response)
-                # A second start (exc_info): the first is with the server already, and
-                # the body too once the app has returned it.
-                response.started = response.forwarded = passed
-                response.untouched = returned
-            return response.start_response(status, headers, exc_info)
-
+        quick = _FirstVisit(engine, consent, environ, request_headers, start_response)
         try:
-            result = self.app(environ, quick_start)
+            result = self.app(environ, quick.start_response)
         except BaseException:
-            if response is not None:
-                response.finish(0)  # nothing was sent: the server answers 500
+            if quick.response is not None:
+                quick.response.finish(0)  # nothing was sent: the server answers 500
             raise
+        response = quick.response
         if response is None:
-            if passed:
-                returned = True
+            if quick.passed:
+                quick.returned = True
                 return result  # the start went out as the app sent it; the body does too
             # The app starts its response when its body is first pulled.
-            response = _Response(engine, None, consent, environ, request_headers,
-                                 start_response)
+            response = quick.hand_over()
         return self._respond(environ, response, result)
 
     def _exchange(self, environ: WSGIEnvironment, request_headers: Headers,
@@ -188,7 +167,11 @@ def environ_headers(environ: WSGIEnvironment) -> Headers:
     if layout is None:
         layout = _layout(environ)
     pairs, host_from_server = layout
-    headers = [(name, value.encode("latin-1")) for key, name in pairs if (value := environ[key])]
+    headers: Headers = []
+    for key, name in pairs:
+        value = environ[key]
+        if value:
+            headers.append((name, value.encode("latin-1")))
     if host_from_server:
         headers.append((b"host", f"{environ['SERVER_NAME']}:{environ.get('SERVER_PORT', '')}"
                         .rstrip(":").encode("latin-1")))
@@ -253,10 +236,6 @@ def to_wsgi_headers(headers: Headers) -> StrHeaders:
 
 def from_wsgi_headers(headers: StrHeaders) -> Headers:
     names = _RESPONSE_NAMES
-    try:
-        return [(names[key], value.encode("latin-1")) for key, value in headers]
-    except KeyError:
-        pass
     out: Headers = []
     for key, value in headers:
         name = names.get(key)
@@ -339,6 +318,44 @@ class _Finishing:
 
 
 # -- responses of the app -------------------------------------------------------------------
+
+
+class _FirstVisit:
+    """``start_response`` of a first visit: a start that the engine says passes goes out
+    as the app sent it; any other hands the response over to a :class:`_Response`."""
+
+    __slots__ = ("consent", "engine", "environ", "passed", "request_headers", "response",
+                 "returned", "start_next")
+
+    def __init__(self, engine: Engine, consent: Consent, environ: WSGIEnvironment,
+                 request_headers: Headers, start_response: StartResponse) -> None:
+        self.engine, self.consent, self.environ = engine, consent, environ
+        self.request_headers, self.start_next = request_headers, start_response
+        self.response: _Response | None = None  # once the response needs more than passes()
+        self.passed = self.returned = False
+
+    def start_response(
+        self, status: str, headers: StrHeaders, exc_info: OptExcInfo | None = None
+    ) -> Write:
+        response = self.response
+        if response is None:
+            if exc_info is None and not self.passed and self.engine.passes(
+                self.consent, from_wsgi_headers(headers)
+            ):
+                self.passed = True
+                return self.start_next(status, headers)  # as the app sent it
+            response = self.hand_over()
+        return response.start_response(status, headers, exc_info)
+
+    def hand_over(self) -> _Response:
+        response = self.response = _Response(
+            self.engine, None, self.consent, self.environ, self.request_headers,
+            self.start_next)
+        # A second start (exc_info): the first is with the server already, and the body
+        # too once the app has returned it.
+        response.started = response.forwarded = self.passed
+        response.untouched = self.returned
+        return response
 
 
 class _Response:
