@@ -168,6 +168,27 @@ def test_marked_by_hand_elements_are_held() -> None:
     assert rewrite(page, EVERYTHING) == page
 
 
+@pytest.mark.parametrize("mark", [b"DATA-CONSENT", b"Data-Consent", b"data-consentkit-x"])
+def test_a_mark_is_found_in_any_case_and_an_earlier_hold_back_is_respected(
+        mark: bytes) -> None:
+    page = b'<p>x</p><img ' + mark + b'="analytics" src="/local.png"><p>y</p>'
+    held = b'<p>x</p><img data-consentkit="analytics" ' + mark + \
+        b'="analytics" data-consentkit-src="/local.png"><p>y</p>'
+    assert rewrite(page) == (page if mark.startswith(b"data-consentkit") else held)
+
+
+def test_the_word_data_consent_in_text_or_in_a_value_is_not_a_mark() -> None:
+    page = (b"<p>data-consent: DATA-CONSENT</p>"
+            b'<img alt="data-consent" title="x data-consent=analytics" src="/a.png">'
+            b'<img src="' + PIXEL + b'" alt="data-consent">')
+    out = rewrite(page)
+    assert out.startswith(page[:page.index(b'<img src="')])
+    assert out.endswith(b'<img data-consentkit="marketing" data-consentkit-src="' + PIXEL
+                        + b'" alt="data-consent">')
+    for cut in range(len(page)):
+        assert rewrite(page, chunks=[cut]) == out
+
+
 def test_vanilla_cookieconsent_markup_is_left_as_it_is() -> None:
     page = (b'<script type="text/plain" data-category="analytics" src="https://'
             b'www.googletagmanager.com/gtag/js?id=G-1"></script>')

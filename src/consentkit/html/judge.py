@@ -62,6 +62,18 @@ class TrackerHosts:
         self.urls: dict[bytes, Decision | None] = {}
         self.plain_urls: dict[bytes, Decision | None] = {}
 
+    def raw_verdict(self, found: bytes) -> bool:
+        """May what follows a '//' in a tag (see ``_URL_SIGNS``) name a host with tracker
+        rules? Empty (a tab or new line after '/', or '///'), or ending in a byte that
+        browsers drop or decode, it may always. Cached."""
+        seen = self.raw_verdicts
+        verdict = not found or found[-1] in _BROKEN_HOST_END or self.may_track(
+            _bare_host(found.decode("latin-1")))
+        if len(seen) >= CACHE_LIMIT:
+            seen.clear()
+        seen[found] = verdict
+        return verdict
+
     def may_track(self, host: str) -> bool:
         found = self.verdicts.get(host)
         if found is None:
@@ -90,16 +102,12 @@ class TagJudge:
         Conservative: any spelling that could hide a host (entities, backslashes, percent
         signs in a host, a special scheme without ``//``, a tab or new line after a slash)
         answers ``True``."""
-        seen = self.hosts.raw_verdicts
-        for found, broken in _URL_SIGNS.findall(data, start, end):
-            if broken or not found:  # a hidden spelling, or '///host'
-                return True
+        hosts = self.hosts
+        seen = hosts.raw_verdicts
+        for found in _URL_SIGNS.findall(data, start, end):
             verdict = seen.get(found)
             if verdict is None:
-                verdict = self.hosts.may_track(_bare_host(found.decode("latin-1")))
-                if len(seen) >= CACHE_LIMIT:
-                    seen.clear()
-                seen[found] = verdict
+                verdict = hosts.raw_verdict(found)
             if verdict:
                 return True
         return (data.find(b"\\", start, end) >= 0
@@ -196,15 +204,16 @@ class TagJudge:
 
 
 # Quick reading of a tag's URLs (see TagJudge.may_hold). _URL_SIGNS, one match per '/'
-# that matters: a host after '//' (group 1; group 2 the byte that ends it if that is a
-# tab or new line, which browsers drop, or a percent sign, which they decode: the host is
-# "broken"), or, with both groups empty, a tab or new line after '/'. Then the spellings
-# that could hide a host anywhere: a backslash, an entity other than '&amp;', a colon not
-# followed by '//' right after the end of a special scheme's name (http, https, ws, wss,
-# ftp all end in 's' or 'p') or after a tab or new line. Each pattern starts with one
-# literal byte, so that the search skips to the next one in C (a pattern with all of
-# them tests every byte against a set, and is slower than the three searches).
-_URL_SIGNS = re.compile(rb"/(?:/([^/?#\"'>\\ \f\t\n\r&%]*)([\t\n\r%]?)|[\t\n\r])")
+# that matters: a host after '//' (the group), with the byte that ends it if that is a
+# tab or new line, which browsers drop, or a percent sign, which they decode (the host
+# is then "broken"), or, with the group empty, a tab or new line after '/'. Then the
+# spellings that could hide a host anywhere: a backslash, an entity other than '&amp;',
+# a colon not followed by '//' right after the end of a special scheme's name (http,
+# https, ws, wss, ftp all end in 's' or 'p') or after a tab or new line. Each pattern
+# starts with one literal byte, so that the search skips to the next one in C (a pattern
+# with all of them tests every byte against a set, and is slower than the searches).
+_URL_SIGNS = re.compile(rb"/(?:/([^/?#\"'>\\ \f\t\n\r&%]*+[\t\n\r%]?)|[\t\n\r])")
+_BROKEN_HOST_END = b"\t\n\r%"
 _ENTITY = re.compile(rb"&(?!amp;)")
 _SCHEME_WITHOUT_SLASHES = re.compile(rb":(?<=[sSpP\t\n\r]:)(?!//)")
 # The part before the query of an absolute URL with nothing to decode or drop in it.

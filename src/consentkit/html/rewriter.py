@@ -31,8 +31,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from . import tokenizer as tk
-from .holdback import hold_back
-from .judge import TagJudge, needs_code
+from .holdback import RENAMED, RENAMED_OTHERWISE, hold_back
+from .judge import URL_ATTRIBUTES, TagJudge, needs_code
 
 TAG_LIMIT = 256 * 1024
 INLINE_LIMIT = 64 * 1024
@@ -44,6 +44,7 @@ BREAKOUT = frozenset(
     b"i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup "
     b"table tt u ul var".split()
 )
+_FOREIGN_ROOTS = frozenset({b"svg", b"math"})
 INTEGRATION = {b"svg": frozenset({b"foreignobject", b"desc", b"title"}),
                b"math": frozenset({b"mi", b"mo", b"mn", b"ms", b"mtext", b"annotation-xml"})}
 # Over-long tags of these names are written out as text rather than left to chance.
@@ -170,9 +171,15 @@ class HtmlRewriter:
             # A tag that changes how the rest is read, or where the banner goes.
             if at > copied:
                 out.append(data[copied:at])
-            pos = copied = self._open(data, at, name_end, end, name, out)
-            if self.mode != DATA or self.head_start_pending or self.contexts:
+            pos = self._open(data, at, name_end, end, name, out)
+            while self.mode != DATA:  # a script, raw text...: read on to its end
+                found = _HANDLERS[self.mode](self, data, pos, out, final)
+                if found is None:
+                    return None
+                pos = found
+            if self.head_start_pending or self.contexts:
                 return pos
+            copied = pos
             marked = self.marked_at
 
     def _next_mark(self, data: bytes, pos: int) -> int:
@@ -275,27 +282,16 @@ class HtmlRewriter:
         name_end -= at
         marked = self._next_mark(data, at) < end  # "data-consent" in the tag
         contexts = self.contexts
-        if name in tk.PLAIN_FETCHING and not contexts and not self.head_start_pending:
-            # The common case: images.
-            out.append(self._judged(data, at, tag, name, name_end, marked))
+        if (contexts or self.head_start_pending or name in _FOREIGN_ROOTS) and self._in_context(
+            data, at, tag, name, name_end, marked, out
+        ):
             return end
-        if contexts and contexts[-1][1] and name in BREAKOUT:
-            while contexts and contexts[-1][1]:
-                contexts.pop()
-        if self.head_start_pending and name not in (b"html", b"head"):
-            out.append(self._take_head_start())
-        foreign = bool(contexts) and contexts[-1][1]
-        self_closing = data[end - 2] == 0x2F
-        if not self_closing and len(contexts) < CONTEXT_LIMIT:
-            if name in (b"svg", b"math"):
-                contexts.append((name, True))
-            elif foreign and name in INTEGRATION.get(self._foreign_root(), ()):
-                contexts.append((name, False))
-        if foreign or name in (b"svg", b"math"):
-            out.append(self._judged(data, at, tag, name, name_end, marked))
-            return end
-
-        if name == b"html":
+        if name == b"script":
+            return self._script_tag(data, at, tag, name_end, out, marked)
+        if name in tk.RAW_TEXT:
+            self.raw_end = tk.raw_text_end(name)
+            self.mode = RAWTEXT
+        elif name == b"html":
             if not self.html_seen:
                 self.html_seen = True
                 lang = tk.first_value(tk.parse_attributes(tag, name_end), b"lang")
@@ -324,13 +320,29 @@ class HtmlRewriter:
             out.append(tag)
             self.mode = PLAINTEXT
             return end
-        elif name == b"script":
-            return self._script_tag(data, at, tag, name_end, out, marked)
-        if name in tk.RAW_TEXT:
-            self.raw_end = tk.raw_text_end(name)
-            self.mode = RAWTEXT
         out.append(self._judged(data, at, tag, name, name_end, marked))
         return end
+
+    def _in_context(self, data: bytes, at: int, tag: bytes, name: bytes, name_end: int,
+                    marked: bool, out: list[bytes]) -> bool:
+        """What a start tag does inside SVG/MathML, or before ``<head>`` was seen: ``True``
+        when the tag is dealt with (it is foreign, or opens SVG/MathML)."""
+        contexts = self.contexts
+        if contexts and contexts[-1][1] and name in BREAKOUT:
+            while contexts and contexts[-1][1]:
+                contexts.pop()
+        if self.head_start_pending and name not in (b"html", b"head"):
+            out.append(self._take_head_start())
+        foreign = bool(contexts) and contexts[-1][1]
+        if data[at + len(tag) - 2] != 0x2F and len(contexts) < CONTEXT_LIMIT:  # not '/>'
+            if name in _FOREIGN_ROOTS:
+                contexts.append((name, True))
+            elif foreign and name in INTEGRATION.get(self._foreign_root(), ()):
+                contexts.append((name, False))
+        if foreign or name in _FOREIGN_ROOTS:
+            out.append(self._judged(data, at, tag, name, name_end, marked))
+            return True
+        return False
 
     def _judged(self, data: bytes, at: int, tag: bytes, name: bytes, name_end: int,
                 marked: bool) -> bytes:
@@ -347,7 +359,8 @@ class HtmlRewriter:
     def _decided(self, tag: bytes, name: bytes, name_end: int, marked: bool) -> bytes:
         """The judge's full reading of a start tag (``name_end``: offset after its name)."""
         assert self.judge is not None
-        attributes = tk.parse_attributes(tag, name_end)
+        # Without a mark, only the attributes that the judge reads or hold_back renames.
+        attributes = tk.parse_attributes(tag, name_end, None if marked else _read(name))
         decision = self.judge.tag(name, attributes, marked)
         if decision is None:
             return tag
@@ -361,7 +374,7 @@ class HtmlRewriter:
         if self.judge is None:
             out.append(tag)
             return end
-        attributes = tk.parse_attributes(tag, name_end)
+        attributes = tk.parse_attributes(tag, name_end) if name_end < len(tag) - 1 else []
         if tk.first_value(attributes, b"data-consent") is None and needs_code(
             b"script", attributes
         ):
@@ -533,6 +546,20 @@ class HtmlRewriter:
             if foreign and name in (b"svg", b"math"):
                 return name
         return b""
+
+
+def _read(name: bytes) -> frozenset[bytes]:
+    """The attributes of a start tag without "data-consent" that the judge reads or
+    :func:`.holdback.hold_back` renames."""
+    found = _READ.get(name)
+    if found is None:
+        found = _READ[name] = (frozenset(URL_ATTRIBUTES.get(name, ()))
+                               | RENAMED.get(name, RENAMED_OTHERWISE) | _READ_ALWAYS)
+    return found
+
+
+_READ_ALWAYS = frozenset({b"type", b"rel"})
+_READ: dict[bytes, frozenset[bytes]] = {}
 
 
 def _is_letter(char: int) -> bool:

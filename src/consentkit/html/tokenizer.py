@@ -148,18 +148,22 @@ class Attribute(NamedTuple):
     value: bytes | None
 
 
-def parse_attributes(tag: bytes, offset: int) -> list[Attribute]:
-    """The attributes of a complete tag, from ``offset`` (just after the tag name)."""
+def parse_attributes(tag: bytes, offset: int,
+                     wanted: frozenset[bytes] | None = None) -> list[Attribute]:
+    """The attributes of a complete tag, from ``offset`` (just after the tag name); with
+    ``wanted``, only those of these (lower-case) names."""
     new = tuple.__new__
     found: list[Attribute] = []
+    append = found.append
     at = offset
     for space, name, rest, double, single, bare in _ATTRIBUTES_AT.findall(
         tag, offset, len(tag) - 1
     ):
         start = at + len(space)
         at = start + len(name) + len(rest)
-        found.append(new(Attribute, (name.lower(), start,
-                                     (double or single or bare) if rest else None)))
+        name = name.lower()
+        if wanted is None or name in wanted:
+            append(new(Attribute, (name, start, (double or single or bare) if rest else None)))
     return found
 
 
