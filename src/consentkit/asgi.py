@@ -38,6 +38,7 @@ class ConsentMiddleware:
         self.engine = engine = Engine(Settings(**options))
         self._first_visit = engine.first_visit
         self._passes = engine.passes
+        self._logged = engine.access_log is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,22 +53,22 @@ class ConsentMiddleware:
         if consent is None:
             await self._exchange(scope, receive, send)
             return
-        engine, passes = self.engine, self._passes
         state = scope.get("state")
         if state is None:
             scope["state"] = {"consent": consent}
         else:
             state["consent"] = consent
-        if engine.access_log is not None:
+        if self._logged:
             await self._logged_first_visit(scope, receive, send, consent)
             return
+        engine, passes = self.engine, self._passes
         judged: _Responder | None = None  # once the response needs the engine's judgement
 
         async def quick_send(message: Message) -> None:
             nonlocal judged
             if judged is None:
                 if message["type"] != "http.response.start" or passes(
-                    consent, message.get("headers") or []
+                    consent, message.get("headers", ())
                 ):
                     await send(message)  # the start as the app sent it, and its body
                     return
