@@ -325,8 +325,9 @@ class HtmlRewriter:
 
     def _in_context(self, data: bytes, at: int, tag: bytes, name: bytes, name_end: int,
                     marked: bool, out: list[bytes]) -> bool:
-        """What a start tag does inside SVG/MathML, or before ``<head>`` was seen: ``True``
-        when the tag is dealt with (it is foreign, or opens SVG/MathML)."""
+        """What a start tag does to SVG/MathML and to the Consent Mode default that is
+        still waiting for ``<head>``: ``True`` when that deals with the tag (it is foreign
+        content, or opens SVG/MathML)."""
         contexts = self.contexts
         if contexts and contexts[-1][1] and name in BREAKOUT:
             while contexts and contexts[-1][1]:
