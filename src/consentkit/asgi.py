@@ -53,11 +53,7 @@ class ConsentMiddleware:
         if consent is None:
             await self._exchange(scope, receive, send)
             return
-        state = scope.get("state")
-        if state is None:
-            scope["state"] = {"consent": consent}
-        else:
-            state["consent"] = consent
+        _put_consent(scope, consent)
         if self._logged:
             await self._logged_first_visit(scope, receive, send, consent)
             return
@@ -98,7 +94,7 @@ class ConsentMiddleware:
                     await send(message)
                     return
                 status = message["status"]
-                if engine.passes(consent, message.get("headers") or []):
+                if engine.passes(consent, message.get("headers", ())):
                     await send(message)
                     return
                 judged = _Responder(engine.begin(request_info(scope)), send)
@@ -116,11 +112,7 @@ class ConsentMiddleware:
     async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Every request but a quick first visit: the engine's exchange from the start."""
         exchange = self.engine.begin(request_info(scope))
-        state = scope.get("state")
-        if state is None:
-            scope["state"] = {"consent": exchange.consent}
-        else:
-            state["consent"] = exchange.consent
+        _put_consent(scope, exchange.consent)
         route = exchange.intercept()
         if route is not None:
             await _answer(exchange, route, receive, send)
@@ -145,6 +137,15 @@ class ConsentMiddleware:
             return message
 
         return wrapped
+
+
+def _put_consent(scope: Scope, consent: Consent) -> None:
+    """``request.state.consent`` for the app."""
+    state = scope.get("state")
+    if state is None:
+        scope["state"] = {"consent": consent}
+    else:
+        state["consent"] = consent
 
 
 def request_info(scope: Scope) -> RequestInfo:

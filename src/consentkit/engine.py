@@ -167,11 +167,7 @@ class Engine:
         if not self._started:
             self.startup()
         raw, gpc, cookies = self._scan(request)
-        if raw is None and not gpc and self.regions is None:
-            consent = self._plain_default  # the common first visit: nothing to look up
-        else:
-            consent = self._consent(request, raw, gpc)
-        return Exchange(self, request, consent, cookies)
+        return Exchange(self, request, self._consent(request, raw, gpc), cookies)
 
     def first_visit(self, path: str, headers: Headers) -> Consent | None:
         """The quick path of a request the app answers, from a browser that sent no
@@ -199,9 +195,21 @@ class Engine:
                 category = self._category_by_raw_name.get(value.partition(b"=")[0])
                 if category is None or category not in consent.categories:
                     return False
-            elif key == b"content-type" and self._rewritten_type.get(value, True):
-                return False  # HTML to rewrite, or a type not seen before
+            elif key == b"content-type":
+                rewritten = self._rewritten_type.get(value)
+                if rewritten is None:
+                    rewritten = self.rewrites(value)
+                if rewritten:
+                    return False
         return True
+
+    def rewrites(self, content_type: bytes) -> bool:
+        """Is a body of this ``Content-Type`` HTML that the HTML layer rewrites?
+        Remembered for the few values a site sends (bounded)."""
+        rewritten = self.html is not None and content_type[:21].lower().startswith(_HTML_TYPES)
+        if len(self._rewritten_type) < 256:
+            self._rewritten_type[content_type] = rewritten
+        return rewritten
 
     def consent_for(self, request: RequestInfo) -> Consent:
         """The consent in force for this request: the visitor's cookie, else the default
@@ -393,27 +401,20 @@ class Exchange:
         """:meth:`response`, or ``None`` when the start goes out exactly as the app sent
         it and the body is not rewritten (the common case, kept cheap)."""
         engine, consent = self.engine, self.consent
-        granted = consent.categories
-        known = engine._category_by_raw_name
         refused: list[int] | None = None
         html = False
         for index, (key, value) in enumerate(headers):
             if key == b"set-cookie":
-                if known.get(value.partition(b"=")[0], _MISSING) in granted:
-                    continue  # a name already judged, of a granted category
                 if not (engine.set_cookie_allowed(value, consent) or _is_deletion(value)):
                     logger.debug("held back Set-Cookie %r", value.partition(b"=")[0])
                     if refused is None:
                         refused = []
                     refused.append(index)
             elif key == b"content-type":
-                html = value[:21].lower().startswith(_HTML_TYPES)
-                if len(engine._rewritten_type) < 256:  # for passes(): a few types in use
-                    engine._rewritten_type[value] = html and engine.html is not None
+                html = engine.rewrites(value)
         rewrite = (
             html
             and rewrite_body
-            and engine.html is not None
             and status not in _NO_BODY_STATUSES
             and status >= 200
             and self.request.method != "HEAD"
