@@ -40,6 +40,8 @@ _MISSING = object()
 CACHE_SIZE = 4096  # entries of each cache on the request's path
 # Only these media types can be rewritten (the HTML layer makes the final decision).
 _HTML_TYPES = (b"text/html", b"application/xhtml")
+# Which response header a name is, for passes_text().
+_OTHER_HEADER, _SET_COOKIE, _CONTENT_TYPE = 0, 1, 2
 
 
 class BodyFilter(Protocol):
@@ -95,6 +97,11 @@ class Engine:
         self._default_consents: dict[tuple[str, str | None, bool], Consent] = {}
         self._category_by_raw_name: dict[bytes, object] = {}
         self._rewritten_type: dict[bytes, bool] = {}  # Content-Type -> HTML to rewrite?
+        # The same two caches keyed by text, for response headers that are text (WSGI),
+        # and which header each spelling of a header name is.
+        self._category_by_text_name: dict[str, object] = {}
+        self._rewritten_text_type: dict[str, bool] = {}
+        self._text_header_kinds: dict[str, int] = {}
         self._started = False
         self._quick = False  # may first visits take the quick path? (see startup)
 
@@ -185,6 +192,16 @@ class Engine:
                 gpc = value.strip() == b"1"
         return self._gpc_default if gpc else self._plain_default
 
+    def first_visit_without_cookie(self, path: str, gpc: bool) -> Consent | None:
+        """:meth:`first_visit` for an adapter that has read the two headers it depends on
+        itself (WSGI finds them in the environ): a request known to carry no cookie, that
+        sent ``Sec-GPC: 1`` or not."""
+        if not self._quick or path.startswith(self.prefix):
+            return None
+        if self._collection_routes and path in self._collection_routes:
+            return None
+        return self._gpc_default if gpc else self._plain_default
+
     def passes(self, consent: Consent, headers: Headers) -> bool:
         """Does a first visit's response start go out exactly as the app sent it, body
         untouched? Only when each ``Set-Cookie`` is of a name judged before and granted,
@@ -202,6 +219,60 @@ class Engine:
                 if rewritten:
                     return False
         return True
+
+    def passes_text(self, consent: Consent, headers: Iterable[tuple[str, str]]) -> bool:
+        """:meth:`passes` for response headers as text (WSGI's latin-1 strings), read
+        without turning them into bytes: the same answer, from caches keyed by text that
+        learn from the ones keyed by bytes."""
+        kinds = self._text_header_kinds
+        for key, value in headers:
+            kind = kinds.get(key)
+            if kind is None:
+                kind = self._text_header_kind(key)
+            if kind == _SET_COOKIE:
+                name = value.partition("=")[0]
+                category = self._category_by_text_name.get(name, _MISSING)
+                if category is _MISSING:
+                    category = self._text_name_category(name)
+                if category is None or category is _MISSING or (
+                    category not in consent.categories
+                ):
+                    return False
+            elif kind == _CONTENT_TYPE and self._rewritten_text_type.get(value, True) and (
+                self._text_type_rewritten(value)  # not known to be left alone: ask
+            ):
+                return False
+        return True
+
+    def _text_header_kind(self, name: str) -> int:
+        lowered = name.lower()
+        kind = (_SET_COOKIE if lowered == "set-cookie"
+                else _CONTENT_TYPE if lowered == "content-type" else _OTHER_HEADER)
+        if len(self._text_header_kinds) < 256:
+            self._text_header_kinds[name] = kind
+        return kind
+
+    def _text_name_category(self, name: str) -> object:
+        """The category of a ``Set-Cookie`` raw name judged before (:data:`_MISSING` for a
+        name not judged yet), remembered by its text."""
+        try:
+            category = self._category_by_raw_name.get(name.encode("latin-1"), _MISSING)
+        except UnicodeEncodeError:
+            return _MISSING  # not a header value; the full judgement says so
+        if category is not _MISSING:
+            if len(self._category_by_text_name) >= CACHE_SIZE:
+                self._category_by_text_name.clear()
+            self._category_by_text_name[name] = category
+        return category
+
+    def _text_type_rewritten(self, content_type: str) -> bool:
+        try:
+            rewritten = self.rewrites(content_type.encode("latin-1"))
+        except UnicodeEncodeError:
+            return True  # not a header value; the full judgement says so
+        if len(self._rewritten_text_type) < 256:
+            self._rewritten_text_type[content_type] = rewritten
+        return rewritten
 
     def rewrites(self, content_type: bytes) -> bool:
         """Is a body of this ``Content-Type`` HTML that the HTML layer rewrites?

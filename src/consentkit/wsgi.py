@@ -64,19 +64,21 @@ class ConsentMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         engine = self.engine
-        request_headers = environ_headers(environ)
         # A first visit (no cookie) that the app answers takes the quick path: no request
-        # object and no exchange unless its response needs the engine's judgement. With
-        # an access log every request has its exchange (the log line is its last act).
+        # object, no headers read beyond the two in the environ the engine asks about,
+        # and no exchange unless its response needs the engine's judgement. With an
+        # access log every request has its exchange (the log line is its last act).
         consent = None
-        if engine.access_log is None:
+        if engine.access_log is None and not environ.get("HTTP_COOKIE"):
             path = environ.get("PATH_INFO", "")
-            consent = engine.first_visit(
-                path if path.isascii() else _unicode_path(path), request_headers)
+            gpc = environ.get("HTTP_SEC_GPC")
+            consent = engine.first_visit_without_cookie(
+                path if path.isascii() else _unicode_path(path),
+                gpc is not None and gpc.strip() == "1")
         if consent is None:
-            return self._exchange(environ, request_headers, start_response)
+            return self._exchange(environ, environ_headers(environ), start_response)
         environ[ENVIRON_KEY] = consent
-        quick = _FirstVisit(engine, consent, environ, request_headers, start_response)
+        quick = _FirstVisit(engine, consent, environ, start_response)
         try:
             result = self.app(environ, quick.start_response)
         except BaseException:
@@ -101,7 +103,7 @@ class ConsentMiddleware:
         if route is not None:
             return _answer(exchange, route, environ, start_response)
         response = _Response(self.engine, exchange, exchange.consent, environ,
-                             request_headers, start_response)
+                             start_response)
         try:
             result = self.app(environ, response.start_response)
         except BaseException:
@@ -324,13 +326,13 @@ class _FirstVisit:
     """``start_response`` of a first visit: a start that the engine says passes goes out
     as the app sent it; any other hands the response over to a :class:`_Response`."""
 
-    __slots__ = ("consent", "engine", "environ", "passed", "request_headers", "response",
-                 "returned", "start_next")
+    __slots__ = ("consent", "engine", "environ", "passed", "response", "returned",
+                 "start_next")
 
     def __init__(self, engine: Engine, consent: Consent, environ: WSGIEnvironment,
-                 request_headers: Headers, start_response: StartResponse) -> None:
+                 start_response: StartResponse) -> None:
         self.engine, self.consent, self.environ = engine, consent, environ
-        self.request_headers, self.start_next = request_headers, start_response
+        self.start_next = start_response
         self.response: _Response | None = None  # once the response needs more than passes()
         self.passed = self.returned = False
 
@@ -339,8 +341,8 @@ class _FirstVisit:
     ) -> Write:
         response = self.response
         if response is None:
-            if exc_info is None and not self.passed and self.engine.passes(
-                self.consent, from_wsgi_headers(headers)
+            if exc_info is None and not self.passed and self.engine.passes_text(
+                self.consent, headers
             ):
                 self.passed = True
                 return self.start_next(status, headers)  # as the app sent it
@@ -349,8 +351,7 @@ class _FirstVisit:
 
     def hand_over(self) -> _Response:
         response = self.response = _Response(
-            self.engine, None, self.consent, self.environ, self.request_headers,
-            self.start_next)
+            self.engine, None, self.consent, self.environ, self.start_next)
         # A second start (exc_info): the first is with the server already, and the body
         # too once the app has returned it.
         response.started = response.forwarded = self.passed
@@ -368,14 +369,13 @@ class _Response:
     ``plan`` is ``None`` for a start that goes out as the app sent it."""
 
     __slots__ = ("app_headers", "consent", "engine", "environ", "exchange", "forwarded",
-                 "plan", "request_headers", "start_next", "started", "status", "status_text",
+                 "plan", "start_next", "started", "status", "status_text",
                  "untouched", "write_next")
 
     def __init__(self, engine: Engine, exchange: Exchange | None, consent: Consent,
-                 environ: WSGIEnvironment, request_headers: Headers,
-                 start_response: StartResponse) -> None:
+                 environ: WSGIEnvironment, start_response: StartResponse) -> None:
         self.engine, self.exchange, self.consent = engine, exchange, consent
-        self.environ, self.request_headers = environ, request_headers
+        self.environ = environ
         self.start_next = start_response
         self.plan: ResponsePlan | None = None
         self.started = False
@@ -423,7 +423,7 @@ class _Response:
                 self.plan = None
                 return None
             self.exchange = exchange = self.engine.begin(
-                request_info(self.environ, self.request_headers))
+                request_info(self.environ))
         self.plan = plan = exchange.judge(code, judged, rewrite_body=not self.untouched)
         return plan
 

@@ -456,3 +456,67 @@ def test_host_comes_from_server_name_without_a_host_header() -> None:
         assert request.host == "shop.example:8080"
         assert [key for key, _ in request.headers].count(b"host") == 1
     assert request_info(environ_for(HTTP_ACCEPT="")).header(b"accept") is None
+
+
+def headers_app(headers: list[tuple[str, str]], body: bytes = b"{}"
+                ) -> Callable[..., Iterable[bytes]]:
+    def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        start_response("200 OK", list(headers))
+        return [body]
+
+    return app
+
+
+@pytest.mark.parametrize("spelling", ["Set-Cookie", "set-cookie", "SET-COOKIE"])
+def test_response_headers_are_judged_alike_however_their_names_are_spelled(
+    spelling: str,
+) -> None:
+    # The first response teaches the engine the names; the next ones are read as text
+    # on the quick path and must get the same answer.
+    middleware = wrap(headers_app([("Content-Type", "application/json"),
+                                   (spelling, "session=abc; Path=/; HttpOnly"),
+                                   (spelling, "_fbp=fb.1.2; Path=/"),
+                                   (spelling, "_ga=GA1.1.1; Path=/")]))
+    for _ in range(3):
+        server = Server()
+        server.run(middleware, environ_for())
+        assert server.cookie_names() == ["session"]
+
+
+def test_a_response_that_passes_goes_out_with_the_apps_own_headers() -> None:
+    headers = [("Content-Type", "application/json"), ("Set-Cookie", "session=abc; Path=/")]
+    middleware = wrap(headers_app(headers))
+    for _ in range(3):
+        server = Server()
+        server.run(middleware, environ_for())
+        assert server.headers == headers
+
+
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "Text/HTML",
+                                          "application/xhtml+xml"])
+def test_html_is_rewritten_on_every_request_whatever_the_spelling_of_its_type(
+    content_type: str,
+) -> None:
+    middleware = wrap(headers_app([("content-type", content_type)], PIXEL))
+    for _ in range(3):
+        body = Server().run(middleware, environ_for())
+        assert b'data-consentkit-src="https://www.facebook.com/tr' in body
+
+
+def test_a_header_value_that_is_not_latin_1_is_an_error_of_the_app() -> None:
+    middleware = wrap(headers_app([("Set-Cookie", "session=\u20ac; Path=/")]))
+    with pytest.raises(UnicodeEncodeError):
+        Server().run(middleware, environ_for())
+
+
+def test_an_empty_cookie_header_is_a_first_visit_and_gpc_is_read_from_the_environ() -> None:
+    middleware = wrap(headers_app([("Set-Cookie", "_fbp=fb.1.2; Path=/"),
+                                   ("Set-Cookie", "_ga=GA1.1.1; Path=/")]),
+                      default_regime="opt-out")
+    for _ in range(2):
+        plain = Server()
+        plain.run(middleware, environ_for(HTTP_COOKIE=""))
+        assert plain.cookie_names() == ["_fbp", "_ga"]
+        with_gpc = Server()
+        with_gpc.run(middleware, environ_for(HTTP_SEC_GPC=" 1 "))
+        assert with_gpc.cookie_names() == ["_ga"]
