@@ -8,6 +8,7 @@ middleware.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from time import perf_counter
 from typing import TYPE_CHECKING, Unpack
 
@@ -57,19 +58,19 @@ class ConsentMiddleware:
         if self._logged:
             await self._logged_first_visit(scope, receive, send, consent)
             return
-        engine, passes = self.engine, self._passes
         judged: _Responder | None = None  # once the response needs the engine's judgement
 
-        async def quick_send(message: Message) -> None:
+        # A plain function that returns the awaitable of the ``send`` it hands on to: the
+        # app awaits that, with no coroutine of ours in between.
+        def quick_send(message: Message) -> Awaitable[None]:
             nonlocal judged
             if judged is None:
-                if message["type"] != "http.response.start" or passes(
+                if message["type"] != "http.response.start" or self._passes(
                     consent, message.get("headers", ())
                 ):
-                    await send(message)  # the start as the app sent it, and its body
-                    return
-                judged = _Responder(engine.begin(request_info(scope)), send)
-            await judged.send(message)
+                    return send(message)  # the start as the app sent it, and its body
+                judged = _Responder(self.engine.begin(request_info(scope)), send)
+            return judged.send(message)
 
         await self.app(scope, receive, quick_send)
 

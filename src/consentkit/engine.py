@@ -103,7 +103,9 @@ class Engine:
         self._rewritten_text_type: dict[str, bool] = {}
         self._text_header_kinds: dict[str, int] = {}
         self._started = False
-        self._quick = False  # may first visits take the quick path? (see startup)
+        # First visits to a path that starts with this take the exchange, not the quick
+        # path: every path ("") until start-up, the engine's own routes after it.
+        self._exchange_prefix = ""
 
         from .static_files import StaticFiles
 
@@ -158,7 +160,7 @@ class Engine:
             self.access_log.start()
         # First visits can take the quick path once started, unless where the visitor
         # is decides their regime.
-        self._quick = self.regions is None
+        self._exchange_prefix = self.prefix if self.regions is None else ""
 
     def shutdown(self) -> None:
         """Flush and close everything opened at start-up."""
@@ -166,7 +168,8 @@ class Engine:
             close = getattr(part, "close", None)
             if close is not None:
                 close()
-        self._started = self._quick = False
+        self._started = False
+        self._exchange_prefix = ""
 
     # -- requests ------------------------------------------------------------------------
 
@@ -180,7 +183,7 @@ class Engine:
         """The quick path of a request the app answers, from a browser that sent no
         cookie (a first visit): its consent, the regime's default. ``None`` for any
         other request, which takes :meth:`begin`."""
-        if not self._quick or path.startswith(self.prefix):
+        if path.startswith(self._exchange_prefix):
             return None
         if self._collection_routes and path in self._collection_routes:
             return None
@@ -196,7 +199,7 @@ class Engine:
         """:meth:`first_visit` for an adapter that has read the two headers it depends on
         itself (WSGI finds them in the environ): a request known to carry no cookie, that
         sent ``Sec-GPC: 1`` or not."""
-        if not self._quick or path.startswith(self.prefix):
+        if path.startswith(self._exchange_prefix):
             return None
         if self._collection_routes and path in self._collection_routes:
             return None
@@ -212,12 +215,10 @@ class Engine:
                 category = self._category_by_raw_name.get(value.partition(b"=")[0])
                 if category is None or category not in consent.categories:
                     return False
-            elif key == b"content-type":
-                rewritten = self._rewritten_type.get(value)
-                if rewritten is None:
-                    rewritten = self.rewrites(value)
-                if rewritten:
-                    return False
+            elif key == b"content-type" and self._rewritten_type.get(value, True) and (
+                self.rewrites(value)  # not known to be left alone: ask
+            ):
+                return False
         return True
 
     def passes_text(self, consent: Consent, headers: Iterable[tuple[str, str]]) -> bool:
