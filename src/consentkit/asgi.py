@@ -55,10 +55,37 @@ class ConsentMiddleware:
             await self._exchange(scope, receive, send)
             return
         _put_consent(scope, consent)
-        if self._logged:
-            await self._logged_first_visit(scope, receive, send, consent)
-            return
         judged: _Responder | None = None  # once the response needs the engine's judgement
+        if self._logged:
+            # The quick path below, also counting the status and bytes for the access
+            # log; the scope itself is queued and read on the log's writer thread.
+            started = perf_counter()
+            status, sent = 500, 0
+
+            def logged_send(message: Message) -> Awaitable[None]:
+                nonlocal judged, status, sent
+                if judged is None:
+                    kind = message["type"]
+                    if kind == "http.response.body":
+                        sent += len(message.get("body", b""))
+                    elif kind == "http.response.start":
+                        status = message["status"]
+                        if not self._passes(consent, message.get("headers", ())):
+                            judged = _Responder(self.engine.begin(request_info(scope)), send)
+                            judged.exchange.started = started
+                            return judged.send(message)
+                    return send(message)
+                return judged.send(message)
+
+            try:
+                await self.app(scope, receive, logged_send)
+            finally:
+                if judged is not None:
+                    judged.exchange.finish(judged.status, judged.sent)
+                else:
+                    self.engine.access_log.record(
+                        scope, consent, status, sent, perf_counter() - started)
+            return
 
         # A plain function that returns the awaitable of the ``send`` it hands on to: the
         # app awaits that, with no coroutine of ours in between.
@@ -73,42 +100,6 @@ class ConsentMiddleware:
             return judged.send(message)
 
         await self.app(scope, receive, quick_send)
-
-    async def _logged_first_visit(
-        self, scope: Scope, receive: Receive, send: Send, consent: Consent
-    ) -> None:
-        """The quick path with an access log: the status and bytes are counted, and the
-        scope itself is queued (read on the log's writer thread)."""
-        engine, started = self.engine, perf_counter()
-        status, sent = 500, 0
-        judged: _Responder | None = None
-
-        async def quick_send(message: Message) -> None:
-            nonlocal judged, status, sent
-            if judged is None:
-                kind = message["type"]
-                if kind == "http.response.body":
-                    sent += len(message.get("body", b""))
-                    await send(message)
-                    return
-                if kind != "http.response.start":
-                    await send(message)
-                    return
-                status = message["status"]
-                if engine.passes(consent, message.get("headers", ())):
-                    await send(message)
-                    return
-                judged = _Responder(engine.begin(request_info(scope)), send)
-                judged.exchange.started = started
-            await judged.send(message)
-
-        try:
-            await self.app(scope, receive, quick_send)
-        finally:
-            if judged is not None:
-                judged.exchange.finish(judged.status, judged.sent)
-            else:
-                engine.access_log.record(scope, consent, status, sent, perf_counter() - started)
 
     async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Every request but a quick first visit: the engine's exchange from the start."""
