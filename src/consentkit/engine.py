@@ -44,6 +44,11 @@ _HTML_TYPES = (b"text/html", b"application/xhtml")
 _OTHER_HEADER, _SET_COOKIE, _CONTENT_TYPE = 0, 1, 2
 
 
+def _sends_gpc(sec_gpc: bytes) -> bool:
+    """Does this ``Sec-GPC`` header value turn Global Privacy Control on?"""
+    return sec_gpc.strip() == b"1"
+
+
 class BodyFilter(Protocol):
     """Rewrites a response body that arrives in pieces."""
 
@@ -179,7 +184,7 @@ class Engine:
         raw, gpc, cookies = self._scan(request)
         return Exchange(self, request, self._consent(request, raw, gpc), cookies)
 
-    def first_visit(self, path: str, headers: Headers) -> Consent | None:
+    def first_visit(self, path: str, headers: Iterable[tuple[bytes, bytes]]) -> Consent | None:
         """The quick path of a request the app answers, from a browser that sent no
         cookie (a first visit): its consent, the regime's default. ``None`` for any
         other request, which takes :meth:`begin`."""
@@ -192,17 +197,7 @@ class Engine:
             if key == b"cookie":
                 return None
             if key == b"sec-gpc":
-                gpc = value.strip() == b"1"
-        return self._gpc_default if gpc else self._plain_default
-
-    def first_visit_without_cookie(self, path: str, gpc: bool) -> Consent | None:
-        """:meth:`first_visit` for an adapter that has read the two headers it depends on
-        itself (WSGI finds them in the environ): a request known to carry no cookie, that
-        sent ``Sec-GPC: 1`` or not."""
-        if path.startswith(self._exchange_prefix):
-            return None
-        if self._collection_routes and path in self._collection_routes:
-            return None
+                gpc = _sends_gpc(value)
         return self._gpc_default if gpc else self._plain_default
 
     def passes(self, consent: Consent, headers: Headers) -> bool:
@@ -278,6 +273,9 @@ class Engine:
     def rewrites(self, content_type: bytes) -> bool:
         """Is a body of this ``Content-Type`` HTML that the HTML layer rewrites?
         Remembered for the few values a site sends (bounded)."""
+        known = self._rewritten_type.get(content_type)
+        if known is not None:
+            return known
         rewritten = self.html is not None and content_type[:21].lower().startswith(_HTML_TYPES)
         if len(self._rewritten_type) < 256:
             self._rewritten_type[content_type] = rewritten
@@ -301,7 +299,7 @@ class Engine:
                 if self._cookie_marker in value:
                     raw = cookie_value(value, self._consent_cookie_pattern) or raw
             elif key == b"sec-gpc":
-                gpc = value.strip() == b"1" and self.settings.honour_gpc
+                gpc = _sends_gpc(value) and self.settings.honour_gpc
         return raw, gpc, cookies
 
     def _consent(self, request: RequestInfo, raw: str | None, gpc: bool) -> Consent:

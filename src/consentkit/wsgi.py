@@ -70,11 +70,13 @@ class ConsentMiddleware:
         # access log every request has its exchange (the log line is its last act).
         consent = None
         if engine.access_log is None and not environ.get("HTTP_COOKIE"):
+            # The engine is given the only request header its check reads besides the
+            # Cookie that is not there.
             path = environ.get("PATH_INFO", "")
-            gpc = environ.get("HTTP_SEC_GPC")
-            consent = engine.first_visit_without_cookie(
+            sec_gpc = environ.get("HTTP_SEC_GPC")
+            consent = engine.first_visit(
                 path if path.isascii() else _unicode_path(path),
-                gpc is not None and gpc.strip() == "1")
+                () if sec_gpc is None else [(b"sec-gpc", sec_gpc.encode("latin-1"))])
         if consent is None:
             return self._exchange(environ, environ_headers(environ), start_response)
         environ[ENVIRON_KEY] = consent
