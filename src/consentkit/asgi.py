@@ -39,6 +39,7 @@ class ConsentMiddleware:
         self.engine = engine = Engine(Settings(**options))
         self._first_visit = engine.first_visit
         self._passes = engine.passes
+        self._log = engine.access_log
         self._logged = engine.access_log is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -58,7 +59,8 @@ class ConsentMiddleware:
         judged: _Responder | None = None  # once the response needs the engine's judgement
         if self._logged:
             # The quick path below, also counting the status and bytes for the access
-            # log; the scope itself is queued and read on the log's writer thread.
+            # log, which gets a tuple of the scope's values (not the scope: what the app
+            # put in it is let go with the request) and reads them on its own thread.
             started = perf_counter()
             status, sent = 500, 0
 
@@ -83,8 +85,10 @@ class ConsentMiddleware:
                 if judged is not None:
                     judged.exchange.finish(judged.status, judged.sent)
                 else:
-                    self.engine.access_log.record(
-                        scope, consent, status, sent, perf_counter() - started)
+                    self._log.enqueue((
+                        started, perf_counter(), scope["method"], scope["path"],
+                        scope.get("query_string", b""), scope.get("client"),
+                        scope["headers"], consent, status, sent))
             return
 
         # A plain function that returns the awaitable of the ``send`` it hands on to: the

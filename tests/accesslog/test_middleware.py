@@ -4,10 +4,12 @@ and never blocking a request when the writer falls behind."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -57,6 +59,35 @@ def test_a_request_gets_one_line_with_the_coarse_fields() -> None:
     for secret in ("203.0.113.77", "abc123", "old-session", "s3cr3t", "someone",
                    "Mozilla", "AppleWebKit"):
         assert secret not in raw
+
+
+async def slow(request: Request) -> Response:
+    await asyncio.sleep(0.05)
+    return PlainTextResponse("took a while")
+
+
+def test_a_first_visit_line_is_stamped_when_it_began_and_timed_to_its_end() -> None:
+    # No cookie: the quick path, which queues the scope's values rather than the scope.
+    logger, collector = collecting_logger()
+    app = make_app(access_log=logger, log_query_params=["page"])
+    app.router.routes.append(Route("/slow", slow))
+    with TestClient(app, client=("2001:db8:aa:bb::7", 50123)) as client:
+        began = datetime.now(UTC).replace(microsecond=0)
+        response = client.get("/slow?page=4&token=abc",
+                              headers={"user-agent": CHROME.decode()})
+        ended = datetime.now(UTC)
+        assert response.status_code == 200
+        assert "set-cookie" not in response.headers
+    (line,) = collector.objects
+    stamped = datetime.strptime(str(line["ts"]), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert began <= stamped <= ended
+    assert isinstance(line["duration_ms"], float)
+    assert 50.0 <= line["duration_ms"] < 5000.0
+    assert (line["method"], line["path"], line["status"]) == ("GET", "/slow?page=4", 200)
+    assert line["bytes"] == len(b"took a while")
+    assert line["ip"] == "2001:db8:aa::/48"
+    assert line["ua"] == {"browser": "Chrome", "version": 126, "os": "Windows",
+                          "device": "pc", "bot": False}
 
 
 def test_a_request_whose_app_raised_gets_a_500_line() -> None:

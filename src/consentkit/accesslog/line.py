@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii as json_string  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus, urlsplit
 
 from ..consent import Consent
-from ..http import RequestInfo
 from .client_address import ClientAddressResolver
 from .iptrunc import parse_address, truncate
 from .useragent import coarse_user_agent
@@ -27,17 +27,21 @@ if TYPE_CHECKING:
 
 MAX_PATH_LENGTH = 2048
 
-# What AccessLog.record queues: a plain tuple (cheapest to build on the request's path)
-# of references, no copies: the request (its method, path, query string, client and
-# headers are read on the writer thread; a RequestInfo, or the ASGI HTTP scope itself),
-# the consent, and the response's figures.
+# What AccessLog queues for one request: a flat tuple (the cheapest thing to build on the
+# request's path) of values and references, no copies; the headers are read on the
+# writer thread. The two times are ``time.perf_counter()`` readings: when the request
+# began and when its response ended; the writer turns them into wall-clock time.
 Captured = tuple[
-    float,  # time.time() when the response ended
-    "RequestInfo | dict[str, Any]",
-    "Consent | None",
+    float,  # began: perf_counter() when the request began
+    float,  # ended: perf_counter() after the response's last byte (or its failure)
+    str,  # method
+    str,  # path
+    bytes,  # query string
+    tuple[str, int] | None,  # the peer (ASGI's "client")
+    Sequence[tuple[bytes, bytes]],  # request headers
+    Consent | None,
     int,  # status
     int,  # response bytes
-    float,  # duration in seconds
 ]
 
 
@@ -65,6 +69,9 @@ class LineBuilder:
         self._ts = ""
         self._day = date(1970, 1, 1)
         self._delete_after = ""
+        # time.time() - time.perf_counter(): turns the captured times into wall-clock
+        # time; the writer sets it again before each batch.
+        self.clock_offset = time.time() - time.perf_counter()
 
     def _clock(self, at: float) -> None:
         """Format the timestamp once per second (lines come in bursts)."""
@@ -87,16 +94,9 @@ class LineBuilder:
 
     def build(self, entry: Captured) -> str:
         """The JSON line for one request (no trailing newline)."""
-        at, request, consent, status, response_bytes, duration_s = entry
-        if isinstance(request, dict):  # an ASGI HTTP scope, as it came
-            method, path, query_string, client, headers = (
-                request["method"], request["path"], request.get("query_string", b""),
-                request.get("client"), request["headers"])
-        else:
-            method, path, query_string, client, headers = (
-                request.method, request.path, request.query_string, request.client,
-                request.headers)
-        began = at - duration_s  # the line is stamped when the request began
+        (began_perf, ended_perf, method, path, query_string, client, headers, consent,
+         status, response_bytes) = entry
+        began = began_perf + self.clock_offset  # the line is stamped when the request began
         if int(began) != self._second:
             self._clock(began)
         user_agent: bytes | None = None
@@ -132,7 +132,7 @@ class LineBuilder:
             ',"path":', json_string(self.path(path, query_string)),
             ',"status":', str(int(status)),
             ',"bytes":', str(int(response_bytes)),
-            ',"duration_ms":', repr(round(float(duration_s) * 1000.0, 1)),
+            ',"duration_ms":', repr(round((ended_perf - began_perf) * 1000.0, 1)),
             ',"ip":', ip_json,
             ',"ua":', _user_agent_json(user_agent),
             ',"country":', json_string(country) if country is not None else "null",

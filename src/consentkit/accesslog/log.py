@@ -1,5 +1,6 @@
-"""``AccessLog``: the engine's access-log hook. ``record()`` runs on the request's path
-and only queues a few references; everything else happens on the writer thread."""
+"""``AccessLog``: the engine's access-log hook. ``enqueue()`` (and ``record()``, which
+calls it) runs on the request's path and only queues a tuple of values and references;
+everything else happens on the writer thread."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..consent import Consent
 from ..http import RequestInfo
@@ -25,24 +26,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("consentkit.accesslog")
 
-# The request is a RequestInfo, or an ASGI HTTP scope (a plain dict) as it came.
-LoggedRequest = RequestInfo | dict[str, Any]
-Recorder = Callable[[LoggedRequest, "Consent | None", int, int, float], None]
+Enqueue = Callable[[Captured], None]
 
 
-def _enqueuer(writer: BackgroundWriter[Captured]) -> Recorder:
-    """The hot path: one length check, one clock read, one tuple, one append."""
-    items, capacity, now = writer.items, writer.capacity, time.time
+def _enqueuer(writer: BackgroundWriter[Captured]) -> Enqueue:
+    """The hot path: one length check and one append."""
+    items, capacity = writer.items, writer.capacity
     append, count_dropped = items.append, writer.count_dropped
 
-    def record(request: LoggedRequest, consent: Consent | None, status: int,
-               response_bytes: int, duration_s: float) -> None:
+    def enqueue(entry: Captured) -> None:
         if len(items) < capacity:
-            append((now(), request, consent, status, response_bytes, duration_s))
+            append(entry)
         else:
             count_dropped()
 
-    return record
+    return enqueue
 
 
 class AccessLog:
@@ -73,33 +71,33 @@ class AccessLog:
             self._write_batch, self._write_drop_report, settings.access_log_queue_size,
             on_idle=self._enforce_retention,
         )
-        # record(request, consent, status, response_bytes, duration_s) queues one
-        # request's line; it never blocks and never raises for a request's data. Until
-        # start() it is a function that starts the writer first; then a closure that
-        # only appends (the request's path pays for nothing else).
-        self.record: Recorder = self._start_and_record
+        # enqueue(entry) queues one request's Captured values; it never blocks and never
+        # raises. Until start() it is a function that starts the writer first; then a
+        # closure that only appends (the request's path pays for nothing else).
+        self.enqueue: Enqueue = self._start_and_enqueue
         if hasattr(os, "register_at_fork"):
             reference = weakref.ref(self)
 
             def forget_start() -> None:  # the writer thread did not survive the fork
                 alive = reference()
                 if alive is not None:
-                    alive.record = alive._start_and_record
+                    alive.enqueue = alive._start_and_enqueue
 
             os.register_at_fork(after_in_child=forget_start)
 
     # -- the request's path --------------------------------------------------------------
 
-    def _start_and_record(
-        self,
-        request: LoggedRequest,
-        consent: Consent | None,
-        status: int,
-        response_bytes: int,
-        duration_s: float,
-    ) -> None:
+    def record(self, request: RequestInfo, consent: Consent | None, status: int,
+               response_bytes: int, duration_s: float) -> None:
+        """Queue the line of a request that ended now and took ``duration_s``."""
+        ended = time.perf_counter()
+        self.enqueue((ended - duration_s, ended, request.method, request.path,
+                      request.query_string, request.client, request.headers, consent,
+                      status, response_bytes))
+
+    def _start_and_enqueue(self, entry: Captured) -> None:
         self.start()
-        self.record(request, consent, status, response_bytes, duration_s)
+        self.enqueue(entry)
 
     # -- lifespan ------------------------------------------------------------------------
 
@@ -108,11 +106,11 @@ class AccessLog:
         if self.geo is not None and self._owns_geo:
             self.geo.open()
         self.writer.start()
-        self.record = _enqueuer(self.writer)
+        self.enqueue = _enqueuer(self.writer)
 
     def close(self) -> None:
         """Write every queued line, stop the writer, close the file and the database."""
-        self.record = self._start_and_record
+        self.enqueue = self._start_and_enqueue
         self.writer.close()
         self.sink.close()
         if self.geo is not None and self._owns_geo:
@@ -127,6 +125,7 @@ class AccessLog:
 
     def _write_batch(self, batch: Sequence[Captured]) -> None:
         builder = self.builder
+        builder.clock_offset = time.time() - time.perf_counter()
         build = builder.build
         day: date | None = None
         lines: list[str] = []
