@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from time import perf_counter
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import anyio.to_thread
 
@@ -61,20 +61,21 @@ class ConsentMiddleware:
             # The quick path below, also counting the status and bytes for the access
             # log, which gets a tuple of the scope's values (not the scope: what the app
             # put in it is let go with the request) and reads them on its own thread.
-            started = perf_counter()
-            status, sent = 500, 0
+            # The counts live in a list handed to the wrapper, not in variables of this
+            # function, which every request would pay to make cells for.
+            counts = [500, 0, perf_counter()]  # status, bytes sent, when it began
 
-            def logged_send(message: Message) -> Awaitable[None]:
-                nonlocal judged, status, sent
+            def logged_send(message: Message, counts: list[Any] = counts) -> Awaitable[None]:
+                nonlocal judged
                 if judged is None:
                     kind = message["type"]
                     if kind == "http.response.body":
-                        sent += len(message.get("body", b""))
+                        counts[1] += len(message.get("body", b""))
                     elif kind == "http.response.start":
-                        status = message["status"]
+                        counts[0] = message["status"]
                         if not self._passes(consent, message.get("headers", ())):
                             judged = _Responder(self.engine.begin(request_info(scope)), send)
-                            judged.exchange.started = started
+                            judged.exchange.started = counts[2]
                             return judged.send(message)
                     return send(message)
                 return judged.send(message)
@@ -85,6 +86,7 @@ class ConsentMiddleware:
                 if judged is not None:
                     judged.exchange.finish(judged.status, judged.sent)
                 else:
+                    status, sent, started = counts
                     self._log.enqueue((
                         started, perf_counter(), scope["method"], scope["path"],
                         scope.get("query_string", b""), scope.get("client"),
