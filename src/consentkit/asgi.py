@@ -61,11 +61,16 @@ class ConsentMiddleware:
             # The quick path below, also counting the status and bytes for the access
             # log, which gets a tuple of the scope's values (not the scope: what the app
             # put in it is let go with the request) and reads them on its own thread.
-            # The counts live in a list handed to the wrapper, not in variables of this
-            # function, which every request would pay to make cells for.
+            # The counts live in a list bound to the wrapper like the rest (see
+            # quick_send), not in variables of this function, which every request would
+            # pay to make cells for.
             counts = [500, 0, perf_counter()]  # status, bytes sent, when it began
 
-            def logged_send(message: Message, counts: list[Any] = counts) -> Awaitable[None]:
+            def logged_send(
+                message: Message, counts: list[Any] = counts, send: Send = send,
+                consent: Consent = consent, scope: Scope = scope,
+                middleware: ConsentMiddleware = self,
+            ) -> Awaitable[None]:
                 nonlocal judged
                 if judged is None:
                     kind = message["type"]
@@ -73,8 +78,9 @@ class ConsentMiddleware:
                         counts[1] += len(message.get("body", b""))
                     elif kind == "http.response.start":
                         counts[0] = message["status"]
-                        if not self._passes(consent, message.get("headers", ())):
-                            judged = _Responder(self.engine.begin(request_info(scope)), send)
+                        if not middleware._passes(consent, message.get("headers", ())):
+                            judged = _Responder(
+                                middleware.engine.begin(request_info(scope)), send)
                             judged.exchange.started = counts[2]
                             return judged.send(message)
                     return send(message)
@@ -94,15 +100,20 @@ class ConsentMiddleware:
             return
 
         # A plain function that returns the awaitable of the ``send`` it hands on to: the
-        # app awaits that, with no coroutine of ours in between.
-        def quick_send(message: Message) -> Awaitable[None]:
+        # app awaits that, with no coroutine of ours in between. What it reads is bound
+        # as default values (one tuple per request) rather than closed over (a cell per
+        # variable); only ``judged`` changes, so only it is a cell.
+        def quick_send(
+            message: Message, send: Send = send, consent: Consent = consent,
+            scope: Scope = scope, middleware: ConsentMiddleware = self,
+        ) -> Awaitable[None]:
             nonlocal judged
             if judged is None:
-                if message["type"] != "http.response.start" or self._passes(
+                if message["type"] != "http.response.start" or middleware._passes(
                     consent, message.get("headers", ())
                 ):
                     return send(message)  # the start as the app sent it, and its body
-                judged = _Responder(self.engine.begin(request_info(scope)), send)
+                judged = _Responder(middleware.engine.begin(request_info(scope)), send)
             return judged.send(message)
 
         await self.app(scope, receive, quick_send)
