@@ -40,7 +40,6 @@ class ConsentMiddleware:
         self._first_visit = engine.first_visit
         self._passes = engine.passes
         self._log = engine.access_log
-        self._logged = engine.access_log is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,7 +56,7 @@ class ConsentMiddleware:
             return
         _put_consent(scope, consent)
         judged: _Responder | None = None  # once the response needs the engine's judgement
-        if self._logged:
+        if self._log is not None:
             # The quick path below, also counting the status and bytes for the access
             # log, which gets a tuple of the scope's values (not the scope: what the app
             # put in it is let go with the request) and reads them on its own thread.

@@ -348,6 +348,10 @@ class Engine:
                 self._default_consents[key] = found
         return found
 
+    def collection_route(self, path: str) -> CollectionRoute | None:
+        """The first-party collection route at ``path``, if the policy names one."""
+        return self._collection_routes.get(path) if self._collection_routes else None
+
     # -- cookies -------------------------------------------------------------------------
 
     def cookie_allowed(self, name: str, consent: Consent) -> bool:
@@ -436,9 +440,7 @@ class Exchange:
             from .endpoint import route_for
 
             return route_for(self, path)
-        if not engine._collection_routes:
-            return None
-        collection = engine._collection_routes.get(path)
+        collection = engine.collection_route(path)
         if (
             collection is not None
             and self.request.method in collection.methods

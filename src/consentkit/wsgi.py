@@ -442,11 +442,14 @@ class _Response:
         else:
             self.write_next = self.start_next(self.status_text, out)
 
+    def _require_started(self) -> None:
+        if not self.started:
+            raise RuntimeError("the application did not call start_response() (PEP 3333)")
+
     def _filter(self) -> ResponsePlan | None:
         """The plan whose body filter the body goes through (``None``: none), once the
         app has started its response; the start goes out now if it has not yet."""
-        if not self.started:
-            raise RuntimeError("the application did not call start_response() (PEP 3333)")
+        self._require_started()
         if not self.forwarded:
             self._forward(None)
         plan = self.plan
@@ -461,8 +464,7 @@ class _Response:
 
     def pass_through(self, result: Iterable[bytes]) -> Iterable[bytes]:
         """A ``wsgi.file_wrapper`` body goes out untouched; only its headers are judged."""
-        if not self.started:
-            raise RuntimeError("the application did not call start_response() (PEP 3333)")
+        self._require_started()
         self.untouched = True
         if not self.forwarded:
             self._judge(self.status_text, self.app_headers)
